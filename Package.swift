@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// mirror — matchable image retrieval (a Swift reimplementation of the ACCV 2018 "Mirror" method).
+//
+// Module graph (only the module that needs a C library imports it):
+//   mirror (executable) → MirrorCLI → MirrorRetrieval, MirrorModels, MirrorImageIO, engines → MirrorCore
+//   MirrorImageIO → CTurboJPEG, CPNG;  BLASBackend, MirrorRetrieval → CBLAS;  MirrorModels → CHDF5
+import PackageDescription
+
+let package = Package(
+    name: "mirror",
+    products: [
+        .executable(name: "mirror", targets: ["mirror"]),
+    ],
+    targets: [
+        // Thin system-library shims over Debian's -dev packages.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        .target(name: "MirrorCore"),
+        .target(name: "MirrorImageIO", dependencies: ["MirrorCore", "CTurboJPEG", "CPNG"]),
+        .target(name: "NaiveBackend", dependencies: ["MirrorCore"]),
+        .target(name: "SIMDBackend", dependencies: ["MirrorCore", "NaiveBackend"]),
+        .target(name: "BLASBackend", dependencies: ["MirrorCore", "NaiveBackend", "SIMDBackend", "CBLAS"]),
+        .target(name: "MirrorModels", dependencies: ["MirrorCore", "CHDF5"]),
+        .target(name: "MirrorRetrieval", dependencies: ["MirrorCore", "CBLAS"]),
+        .target(name: "MirrorCLI", dependencies: [
+            "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend",
+            "MirrorModels", "MirrorRetrieval",
+        ]),
+        .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
+
+        .target(name: "TestSupport", dependencies: ["MirrorCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "CLibraryTests", dependencies: ["CBLAS", "CTurboJPEG", "CPNG", "CHDF5"]),
+        .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// BLASBackend: populated by the engines/retrieval issues.

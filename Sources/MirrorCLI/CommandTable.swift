@@ -1,0 +1,18 @@
+/// Every `mirror` subcommand, in the order the top-level help lists them. The table drives
+/// dispatch, `mirror --help` and "did you mean" for unknown commands.
+enum CommandTable {
+    static let all: [Command] = [
+        ExtractCommand.command,
+        IndexCommand.command,
+        QueryCommand.command,
+        PairsCommand.command,
+        EvalCommand.command,
+        TrainCommand.command,
+        ConvertCommand.command,
+        BenchCommand.command,
+    ]
+
+    static func find(_ name: String) -> Command? {
+        all.first { $0.name == name }
+    }
+}

@@ -1,0 +1,1 @@
+// MirrorModels: populated by the engines/retrieval issues.

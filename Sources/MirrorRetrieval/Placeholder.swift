@@ -1,0 +1,1 @@
+// MirrorRetrieval: populated by the engines/retrieval issues.

@@ -1,0 +1,1 @@
+// NaiveBackend: populated by the engines/retrieval issues.

@@ -1,0 +1,1 @@
+// SIMDBackend: populated by the engines/retrieval issues.

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Locations every test suite needs: the repository's `Fixtures/`, the read-only benchmark files in
+/// `../shared/reference-data/`, the built `mirror` binary, and fresh temporary folders.
+public enum TestPaths {
+    /// Repository root, derived from this file's location (Tests/TestSupport/TestPaths.swift).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static let fixtures = repositoryRoot.appendingPathComponent("Fixtures")
+
+    /// `../shared/reference-data` beside the checkout (present for developers and CI).
+    public static let referenceData = repositoryRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/reference-data")
+
+    /// The `mirror` executable built alongside the tests (override with `MIRROR_BINARY`).
+    public static var mirrorBinary: URL {
+        if let override = ProcessInfo.processInfo.environment["MIRROR_BINARY"] {
+            return URL(fileURLWithPath: override)
+        }
+        var candidates: [URL] = [Bundle.main.bundleURL]
+        candidates += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        for directory in candidates {
+            let binary = directory.appendingPathComponent("mirror")
+            if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("mirror")
+    }
+
+    /// A new empty directory under the system temp folder, removed by the caller (or the OS).
+    public static func makeTemporaryDirectory(_ label: String = "mirror-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
