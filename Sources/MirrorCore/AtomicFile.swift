@@ -1,0 +1,77 @@
+import Foundation
+
+/// Writes files so that a reader (or a re-run after a crash) sees either the old file or the
+/// complete new one, never a partial file: the bytes go to a temporary file in the destination's
+/// folder, are flushed, and are renamed over the destination (rename is atomic within a file system).
+///
+/// Temporary names start with `.` and end in `.partial`, so an interrupted run leaves at most one
+/// such file per worker, which `removeStalePartials(in:)` cleans up.
+public enum AtomicFile {
+    public static let partialSuffix = ".partial"
+
+    /// Atomically replaces `path` with `bytes`. Throws `AtomicFileError` naming the path.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let temporary = directory + "/." + url.lastPathComponent + "." + UUID().uuidString.prefix(8) + partialSuffix
+        guard let handle = fopen(temporary, "wb") else {
+            throw AtomicFileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        var ok = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) == $0.count }
+        ok = fflush(handle) == 0 && ok
+        ok = fsync(fileno(handle)) == 0 && ok
+        let reason = String(cString: strerror(errno))
+        ok = fclose(handle) == 0 && ok
+        guard ok else {
+            unlink(temporary)
+            throw AtomicFileError.cannotWrite(path: path, reason: reason)
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw AtomicFileError.cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// Atomically replaces `path` with the file at `temporaryPath` (for writers such as HDF5
+    /// that need a path of their own); the temporary file should live in the same folder.
+    public static func commit(_ temporaryPath: String, to path: String) throws {
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw AtomicFileError.cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// A temporary path beside `path` following the `.name.XXXX.partial` convention.
+    public static func temporaryPath(besides path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + "."
+            + UUID().uuidString.prefix(8) + partialSuffix
+    }
+
+    /// Reads a whole file. Throws `AtomicFileError.cannotRead` naming the path.
+    public static func read(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw AtomicFileError.cannotRead(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw AtomicFileError.cannotRead(path: path, reason: "is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AtomicFileError.cannotRead(path: path, reason: "permission denied or unreadable")
+        }
+        return [UInt8](data)
+    }
+}
+
+public enum AtomicFileError: Error, Equatable, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+    case cannotRead(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .cannotRead(let path, let reason): return "\(path): cannot read: \(reason)"
+        }
+    }
+}
