@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "CLibraryTests", dependencies: ["CBLAS", "CTurboJPEG", "CPNG", "CHDF5"]),
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror"]),
     ],
     swiftLanguageModes: [.v5]
