@@ -26,9 +26,10 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Text-file helpers shared by the benchmarks: the seed reads lists with `readlines()` + `strip()`.
-enum TextList {
-    static func lines(_ path: String) throws -> [String] {
+/// Text lists (image, query, feature lists): one entry per line, surrounding white space stripped,
+/// blank lines ignored — the seed reads them with `readlines()` + `strip()`.
+public enum TextList {
+    public static func lines(_ path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvaluationError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path)
                                              ? "permission denied or a directory" : "no such file")
@@ -38,7 +39,7 @@ enum TextList {
             .filter { !$0.isEmpty }
     }
 
-    static func nonEmptyLines(_ path: String) throws -> [String] {
+    public static func nonEmptyLines(_ path: String) throws -> [String] {
         let result = try lines(path)
         guard !result.isEmpty else { throw EvaluationError.emptyList(path: path) }
         return result

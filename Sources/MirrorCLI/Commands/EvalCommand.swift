@@ -7,23 +7,25 @@ enum EvalCommand {
         summary: "Score match_pairs on Oxford5K/Paris6K, Holidays or GL3D with the seed's metrics.",
         synopsis: "BENCHMARK [options]   (BENCHMARK: \(benchmarks.joined(separator: "|")))",
         discussion: """
-        oxford/paris: per-query AP as the seed's compute_ap (good ∪ ok positive, junk skipped) and mAP. \
-        holidays: the seed's holidays_map. gl3d: overlap mAP@K over the returned lists.
+        oxford/paris: --query-list --image-list --match-pairs --gt-dir; per-query AP as the seed's compute_ap \
+        (good ∪ ok positive, junk skipped, 6 significant digits) and their mean. \
+        holidays: --match-pairs --query-list --db-list --gt holidays_images.dat; the seed's holidays_map. \
+        gl3d: --image-list --match-pairs --gt-pairs [--top K]; overlap mAP over the returned lists (mAP@K).
         """,
         options: [
             .value("match-pairs", "FILE", help: "Results written by 'mirror query'."),
-            .value("query-list", "LIST", help: "Query names (oxford/paris/holidays)."),
-            .value("image-list", "LIST", help: "Database image names, in feature order."),
-            .value("db-list", "LIST", help: "Holidays database list."),
-            .value("gt-dir", "DIR", help: "Oxford/Paris ground-truth folder (*_good.txt, *_ok.txt, *_junk.txt, *_query.txt)."),
-            .value("gt", "FILE", help: "Holidays ground truth (holidays_images.dat) or revisited .pkl."),
-            .value("gt-pairs", "FILE", help: "GL3D ground-truth pairs (gl3d_gt_pairs)."),
-            .value("top", "K", help: "GL3D: evaluate the first K results (mAP@K).", default: "200"),
-            .value("dataset-root", "DIR", help: "Run the seed's whole pipeline on this dataset before scoring."),
-            .value("output-dir", "DIR", help: "Write per-query ranked lists and the report here."),
-            .flag("json", help: "Print one JSON object instead of the table."),
+            .value("query-list", "LIST", help: "Query names in match_pairs order (oxford/paris: names such as all_souls_1; holidays: image paths)."),
+            .value("image-list", "LIST", help: "Database image names in feature order (oxford/paris/gl3d)."),
+            .value("db-list", "LIST", help: "Holidays database image paths in feature order."),
+            .value("gt-dir", "DIR", help: "Oxford/Paris ground-truth folder (*_good.txt, *_ok.txt, *_junk.txt)."),
+            .value("gt", "FILE", help: "Holidays ground truth (holidays_images.dat)."),
+            .value("gt-pairs", "FILE", help: "GL3D ground-truth pairs (lines 'i j ...')."),
+            .value("top", "K", help: "GL3D: evaluate the first K returned entries per image (mAP@K)."),
+            .value("dataset-root", "DIR", help: "Run the seed's whole pipeline on this dataset before scoring (lands with extract/query)."),
+            .value("output-dir", "DIR", help: "oxford/paris: write each query's ranked list as DIR/<query>.txt (as oxford_bench.py)."),
+            .flag("json", help: "Print one JSON object (mAP, per-query {name, ap}) instead of the table."),
         ] + SharedOptions.model + SharedOptions.compute,
-        run: { args, _ in
+        run: { args, console in
             try args.checkPositionals(1...1, describing: "the benchmark name (\(benchmarks.joined(separator: ", ")))")
             let name = args.positionals[0]
             guard benchmarks.contains(name) else {
@@ -31,8 +33,21 @@ enum EvalCommand {
                 if let close = EditDistance.closest(to: name, in: benchmarks) { reason += "; did you mean '\(close)'?" }
                 throw UsageError(reason, command: args.command)
             }
-            _ = try args.int("top", in: 1...Int.max)
-            throw NotYetAvailable(command: "eval", issue: 6)
+            let top = try args.int("top", in: 1...Int.max)
+            if args.isSet("dataset-root") { throw NotYetAvailable(command: "eval --dataset-root", issue: 6) }
+            let report: EvaluationReport
+            switch name {
+            case "oxford", "paris":
+                report = try EvaluationRunner.oxford(benchmark: name, args: args)
+            case "holidays":
+                report = try EvaluationRunner.holidays(args: args)
+            case "gl3d":
+                report = try EvaluationRunner.gl3d(args: args, top: top)
+            default:
+                throw NotYetAvailable(command: "eval \(name)", issue: 6)
+            }
+            console.out(args.flag("json") ? report.json.text : report.table)
+            return 0
         })
 }
 
