@@ -101,11 +101,14 @@ final class SeedPreprocessingParityTests: XCTestCase {
         return [sum, squares] + channelSums.map { $0 / pixels }
     }
 
+    /// The reflected CRC-32 (polynomial 0xEDB88320) byte table.
+    private static let crcTable: [UInt32] = (0 ..< 256).map { n in
+        (0 ..< 8).reduce(UInt32(n)) { c, _ in c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    }
+
     /// zlib's CRC-32 of the float32 values' little-endian bytes, as `zlib.crc32` in the generator.
     private func crc32(_ tensor: Tensor) -> UInt32 {
-        let table: [UInt32] = (0 ..< 256).map { n in
-            (0 ..< 8).reduce(UInt32(n)) { c, _ in c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
+        let table = Self.crcTable
         var crc: UInt32 = 0xFFFF_FFFF
         tensor.data.withUnsafeBytes { bytes in
             for byte in bytes {
