@@ -9,6 +9,8 @@ import Darwin
 class Console {
     func out(_ text: String) { write(text + "\n", to: stdout) }
     func err(_ text: String) { write(text + "\n", to: stderr) }
+    /// Writes to stderr without a newline (progress redraws).
+    func errRaw(_ text: String) { write(text, to: stderr) }
     func warning(_ text: String) { err("mirror: warning: \(text)") }
     func error(_ text: String) { err("mirror: error: \(text)") }
 

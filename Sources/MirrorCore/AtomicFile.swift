@@ -4,8 +4,8 @@ import Foundation
 /// complete new one, never a partial file: the bytes go to a temporary file in the destination's
 /// folder, are flushed, and are renamed over the destination (rename is atomic within a file system).
 ///
-/// Temporary names start with `.` and end in `.partial`, so an interrupted run leaves at most one
-/// such file per worker, which `removeStalePartials(in:)` cleans up.
+/// Temporary names are `.<name>.<random>.partial` beside the destination, so an interrupted run
+/// leaves at most one such file per output, which `removePartials(of:)` cleans up on the next run.
 public enum AtomicFile {
     public static let partialSuffix = ".partial"
 
@@ -48,6 +48,19 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + "."
             + UUID().uuidString.prefix(8) + partialSuffix
+    }
+
+    /// Removes leftover temporary files of `path` (from a killed earlier write). Only this output's
+    /// own temporaries are touched, so concurrent writers of other outputs in the folder are safe.
+    public static func removePartials(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = "." + url.lastPathComponent + "."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(partialSuffix)
+            && name.count == prefix.count + 8 + partialSuffix.count {
+            unlink(directory + "/" + name)
+        }
     }
 
     /// Reads a whole file. Throws `AtomicFileError.cannotRead` naming the path.
