@@ -12,6 +12,10 @@ final class DecoderCorpusTests: XCTestCase {
         corpus = try DecoderCorpus()
     }
 
+    override func tearDown() {
+        corpus = nil   // XCTest on Linux never frees test-case instances; keep leak reports clean
+    }
+
     func testManifestCoversEveryFixtureAndEnoughBrokenFiles() throws {
         let listed = Set(corpus.entries.map(\.file))
         let present = try FileManager.default.contentsOfDirectory(atPath: DecoderCorpus.directory.path)

@@ -159,7 +159,10 @@ final class ImageDecoderTests: XCTestCase {
         let serial = names.map { name in Result { try ImageDecoder.decode(path: fixture(name)) } }
         let results = UnsafeMutableBufferPointer<Result<RGBImage, Error>?>.allocate(capacity: names.count * 8)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         DispatchQueue.concurrentPerform(iterations: names.count * 8) { index in
             let path = DecoderCorpus.path(names[index % names.count])
             results[index] = Result { try ImageDecoder.decode(path: path) }
