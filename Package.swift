@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
-        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore"]),
+        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,6 +10,7 @@ enum CommandTable {
         TrainCommand.command,
         ConvertCommand.command,
         BenchCommand.command,
+        PreprocessCommand.command,
     ]
 
     static func find(_ name: String) -> Command? {

@@ -1,11 +1,13 @@
 import Foundation
+import MirrorCore
+import MirrorImageIO
 import TestSupport
 import XCTest
 
 /// End-to-end tests of the built `mirror` binary: help for every subcommand, exit statuses
 /// (0 success, 1 runtime failure, 2 usage error), error texts, and the seed's spellings.
 final class CommandLineTests: XCTestCase {
-    static let subcommands = ["extract", "index", "query", "pairs", "eval", "train", "convert", "bench"]
+    static let subcommands = ["extract", "index", "query", "pairs", "eval", "train", "convert", "bench", "preprocess"]
 
     func testTopLevelHelpListsEveryCommand() throws {
         let result = try ProcessRunner.mirror(["--help"])
@@ -115,5 +117,30 @@ final class CommandLineTests: XCTestCase {
         let result = try ProcessRunner.mirror(["train", "--gl3d", "/tmp"])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("mirror: error: 'mirror train' is not yet available"), result.stderr)
+    }
+}
+
+/// `mirror preprocess` end to end against the library path (itself checked bit-exact against TF).
+final class PreprocessCommandTests: XCTestCase {
+    func testWritesTheSeedInputTensorAndFailsCleanlyOnBadImages() throws {
+        let directory = try TestPaths.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let image = TestPaths.fixtures.appendingPathComponent("preprocess/coffee_cmyk.jpg").path
+        let out = directory.appendingPathComponent("x.npy").path
+        let result = try ProcessRunner.mirror(["preprocess", image, "--img_size", "224", "--out", out, "--scale", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let written = try NpyFile.read(out)
+        XCTAssertEqual(written.shape, [112, 112, 3])
+        let decoded = try ImageDecoder.decode(path: image)
+        var expected = SeedPreprocessing.centerCrop(decoded, imageSize: 224)
+        SeedPreprocessing.normalize(&expected, .seed)
+        XCTAssertEqual(written.floats(), SeedPreprocessing.decimate(expected, factor: 2).data)
+
+        let text = directory.appendingPathComponent("notes.jpg").path
+        try "not an image".write(toFile: text, atomically: true, encoding: .utf8)
+        let bad = try ProcessRunner.mirror(["preprocess", text, "--out", out + "2"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("mirror: error: \(text): unsupported image format"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "2"))
     }
 }

@@ -72,6 +72,21 @@ final class SeedPreprocessingParityTests: XCTestCase {
               + "max |mirror − TF| = \(maxError)")
     }
 
+    /// Acceptance (b): mirror's own decode of each fixture file equals TF's `decode_jpeg`
+    /// (IFAST) / `decode_png` pixels exactly, including the grayscale and Adobe-CMYK JPEGs.
+    func testMirrorDecodeEqualsTensorFlowDecodeOnEveryFixture() throws {
+        var files = Set<String>()
+        for fixture in try loadManifest() where files.insert(fixture.image).inserted {
+            let file = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .first { $0.hasPrefix(fixture.image + ".") && ($0.hasSuffix(".jpg") || $0.hasSuffix(".png")) }
+            let decoded = try ImageDecoder.decode(path: path(try XCTUnwrap(file, fixture.image)))
+            let reference = try NpyFile.read(path("\(fixture.image).pixels.npy"))
+            XCTAssertEqual([decoded.height, decoded.width, 3], reference.shape, fixture.image)
+            XCTAssertEqual(decoded.pixels, reference.bytes, "\(fixture.image): decoded pixels differ from TF's")
+        }
+        XCTAssertGreaterThanOrEqual(files.count, 6)
+    }
+
     // MARK: Fixture reading
 
     private func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
