@@ -68,9 +68,12 @@ public final class HDF5File {
         let linkOptions = try checked(H5Pcreate(mirror_h5p_link_create()), "create link property list")
         defer { H5Pclose(linkOptions) }
         try check(H5Pset_create_intermediate_group(linkOptions, 1), "enable intermediate groups")
+        let creationOptions = try checked(H5Pcreate(mirror_h5p_dataset_create()), "create dataset property list")
+        defer { H5Pclose(creationOptions) }
+        try check(H5Pset_obj_track_times(creationOptions, false), "turn off timestamps")
         let dataset = try checked(
             H5Dcreate2(try openId(), name, mirror_h5t_ieee_f32le(), space, linkOptions,
-                       mirror_h5p_default(), mirror_h5p_default()),
+                       creationOptions, mirror_h5p_default()),
             "create dataset '\(name)'")
         defer { H5Dclose(dataset) }
         guard !values.isEmpty else { return }

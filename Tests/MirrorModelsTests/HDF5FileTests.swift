@@ -54,6 +54,23 @@ final class HDF5FileTests: XCTestCase {
         XCTAssertEqual(back.map(\.bitPattern), values.map(\.bitPattern))
     }
 
+    func testFilesCarryNoTimestamps() throws {
+        // Equal contents give equal bytes even when written at different times, so a
+        // re-conversion can be compared byte for byte. HDF5 timestamps have 1 s resolution.
+        func write(_ path: String) throws {
+            let file = try HDF5File(creating: path)
+            try file.setAttribute("architecture", string: "resnet-50")
+            try file.writeFloats([1, 2, 3], shape: [3], at: "group/inner/values")
+            try file.writeFloats([4], shape: [], at: "scalar")
+            try file.close()
+        }
+        let first = temporaryFile("first.h5"), second = temporaryFile("second.h5")
+        try write(first)
+        Thread.sleep(forTimeInterval: 1.1)
+        try write(second)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first)), try Data(contentsOf: URL(fileURLWithPath: second)))
+    }
+
     func testRootAttributesRoundTripAndReplace() throws {
         let path = temporaryFile("attributes.h5")
         let file = try HDF5File(creating: path)
