@@ -45,7 +45,7 @@ final class HDF5FileTests: XCTestCase {
 
     func testSpecialFloatValuesSurviveBitForBit() throws {
         let values: [Float] = [0, -0.0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude,
-                               .leastNonzeroMagnitude, -.leastNormalMagnitude, 1e-40]
+                               .leastNonzeroMagnitude, -.leastNormalMagnitude, Float(bitPattern: 0x0000_1234)]
         let path = temporaryFile("special.h5")
         let file = try HDF5File(creating: path)
         try file.writeFloats(values, shape: [values.count], at: "special")
@@ -165,11 +165,12 @@ final class HDF5FileTests: XCTestCase {
         // HDF5 keeps its auto-print setting per thread (the Debian build is thread-safe), so a
         // failure on a thread that never used HDF5 must still throw quietly.
         let missing = temporaryFile("elsewhere.h5")
-        var caught: Error?
+        final class Outcome: @unchecked Sendable { var error: Error? }  // handed over by the semaphore
+        let outcome = Outcome()
         let printed = try capturingStandardError {
             let done = DispatchSemaphore(value: 0)
             let thread = Thread {
-                do { _ = try HDF5File(readingFrom: missing) } catch { caught = error }
+                do { _ = try HDF5File(readingFrom: missing) } catch { outcome.error = error }
                 done.signal()
             }
             thread.start()
@@ -177,8 +178,8 @@ final class HDF5FileTests: XCTestCase {
             XCTAssertThrowsError(try HDF5File(readingFrom: missing))
         }
         XCTAssertEqual(printed, "")
-        guard case .callFailed(_, "open file", let stack)? = caught as? HDF5Error else {
-            return XCTFail("unexpected \(String(describing: caught))")
+        guard case .callFailed(_, "open file", let stack)? = outcome.error as? HDF5Error else {
+            return XCTFail("unexpected \(String(describing: outcome.error))")
         }
         XCTAssertTrue(stack.hasPrefix("H5Fopen():"), stack)
     }

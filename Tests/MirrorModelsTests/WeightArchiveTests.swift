@@ -197,7 +197,7 @@ final class WeightArchiveTests: XCTestCase {
         let text = temporaryFile("notes.h5")
         try Data("these are not weights\n".utf8).write(to: URL(fileURLWithPath: text))
         let empty = temporaryFile("empty.h5")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
         for path in [text, empty] {
             XCTAssertThrowsError(try WeightArchive.read(from: path)) { XCTAssertEqual($0 as? WeightError, .notHDF5(path: path)) }
         }
