@@ -58,7 +58,8 @@ public final class HDF5File {
 
     /// Writes `values` (row-major, `shape.reduce(1, *)` of them) as a float32 little-endian
     /// dataset at `name`, e.g. `res2a_branch2a/kernel`; missing groups on the way are created.
-    /// An empty `shape` writes a scalar. Throws if the name already exists.
+    /// An empty `shape` writes a scalar. Throws if the name already exists. No timestamps are
+    /// stored, so writing equal contents gives byte-identical files.
     public func writeFloats(_ values: [Float], shape: [Int], at name: String) throws {
         precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == values.count,
                      "\(values.count) values do not fill shape \(shape)")
