@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MirrorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "CLibraryTests", dependencies: ["CBLAS", "CTurboJPEG", "CPNG", "CHDF5"]),
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorModelsTests", dependencies: ["MirrorModels", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO"]),

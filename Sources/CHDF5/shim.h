@@ -15,4 +15,9 @@ static inline hid_t mirror_h5p_dataset_create(void) { return H5P_DATASET_CREATE;
 static inline hid_t mirror_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline unsigned mirror_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned mirror_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned mirror_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
+static inline hid_t mirror_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t mirror_h5p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t mirror_h5e_default(void) { return H5E_DEFAULT; }
+static inline size_t mirror_h5t_variable(void) { return H5T_VARIABLE; }
 #endif

@@ -62,7 +62,8 @@ public enum SeedPreprocessing {
 
     /// Applies `normalization` in place: `x = (x − mean[c]) / std[c]` for the channel `c` of each
     /// value (the last axis). With `.seed` this is the seed's `tf.subtract(img, spec.mean)`, bit
-    /// for bit (SPEC §1.4).
+    /// for bit (SPEC §1.4). The input is RGB; a `.bgr` normalisation first reverses each pixel's
+    /// channels, and its mean/std are given in B, G, R order.
     ///
     /// - Precondition: `tensor.shape.last == normalization.channels`.
     public static func normalize(_ tensor: inout Tensor, _ normalization: InputNormalization) {
@@ -74,7 +75,9 @@ public enum SeedPreprocessing {
             mean.withUnsafeBufferPointer { mean in
                 std.withUnsafeBufferPointer { std in
                     var base = 0
+                    let reverse = normalization.channelOrder == .bgr
                     while base < values.count {
+                        if reverse { values.swapAt(base, base + channels - 1) }
                         for c in 0 ..< channels {
                             values[base + c] = (values[base + c] - mean[c]) / std[c]
                         }

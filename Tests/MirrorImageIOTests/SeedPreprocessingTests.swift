@@ -176,6 +176,11 @@ final class SeedPreprocessingTests: XCTestCase {
         var custom = Tensor(shape: [2, 2], data: [10, 10, 20, 20])
         SeedPreprocessing.normalize(&custom, InputNormalization(mean: [10, 0], std: [2, 4]))
         XCTAssertEqual(custom.data, [0, 2.5, 5, 5])
+
+        // A BGR network: channels reversed per pixel, mean/std given in B, G, R order.
+        var bgr = Tensor(shape: [1, 3], data: [200, 100, 50])
+        SeedPreprocessing.normalize(&bgr, InputNormalization(mean: [10, 20, 30], std: [1, 2, 4], channelOrder: .bgr))
+        XCTAssertEqual(bgr.data, [40, 40, 42.5])
     }
 
     // MARK: Helpers
