@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror"]),
+        .testTarget(name: "MirrorModelsSyntheticTests", dependencies: ["MirrorModels", "MirrorCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
