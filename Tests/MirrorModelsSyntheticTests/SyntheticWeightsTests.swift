@@ -131,6 +131,20 @@ final class SyntheticWeightsTests: XCTestCase {
         XCTAssertEqual(SyntheticWeights.value(bits: 0xFF, role: .bias), -Float(0.1), "the low 8 bits are dropped")
     }
 
+    func testSamplePositionsMatchTheNetworkFixtures() throws {
+        // (file, element count of the sampled activation)
+        let cases = [("resnet50/224/pool1.samples.npy", 56 * 56 * 64),
+                     ("googlenet/896/inception_5b_output.samples.npy", 28 * 28 * 1024)]
+        for (file, count) in cases {
+            let path = TestPaths.fixtures.appendingPathComponent("networks/\(file)").path
+            let samples = try NpyFile.read(path)
+            XCTAssertEqual(samples.shape.count, 2, file)
+            let pairs = samples.doubles()      // rows of (flat index, value)
+            let stored = stride(from: 0, to: pairs.count, by: 2).map { Int(pairs[$0]) }
+            XCTAssertEqual(SyntheticWeights.samplePositions(count: count, samples: samples.shape[0]), stored, file)
+        }
+    }
+
     func testSamplePositionsAreInRangeAndDeterministic() {
         let a = SyntheticWeights.samplePositions(count: 7 * 7 * 1024, samples: 4096)
         XCTAssertEqual(a, SyntheticWeights.samplePositions(count: 7 * 7 * 1024, samples: 4096))
