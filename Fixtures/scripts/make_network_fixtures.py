@@ -33,7 +33,11 @@ import netref_synthetic as synth  # noqa: E402
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "networks"))
 SIZES = (224, 448, 896)
 FINAL_SAMPLES, INTERMEDIATE_SAMPLES = 4096, 1024
-TOLERANCE = 1e-4          # |mirror - reference| <= TOLERANCE * rms(reference tensor)
+# Accepted |mirror - reference| per element, as a fraction of the reference tensor's rms. The float32
+# framework runs deviate from the float64 references by at most 8.4e-6 (seed nets, synthetic weights)
+# and 8.9e-5 (Lite0 head at 896, real weights, post-ReLU6 rms) of that scale; the bounds leave >= 5x.
+TOLERANCE = 1e-4
+LITE0_TOLERANCE = 5e-4
 
 SEED_TENSORS = {
     "resnet50": (["conv1", "pool1", "res2a", "res3a", "res4a", "res5a"], "pool5"),
@@ -51,7 +55,8 @@ def save(out, rel, array):
     return rel
 
 
-def summarise(out, folder, tensor, ref, f32=None, samples=INTERMEDIATE_SAMPLES, full=False):
+def summarise(out, folder, tensor, ref, f32=None, samples=INTERMEDIATE_SAMPLES, full=False,
+              tolerance=TOLERANCE):
     """Writes samples/channel sums (and optionally the full tensor) of NHWC `ref` (float64);
     returns the manifest record."""
     flat = ref.reshape(-1)
@@ -66,7 +71,7 @@ def summarise(out, folder, tensor, ref, f32=None, samples=INTERMEDIATE_SAMPLES, 
         "min": float(flat.min()), "max": float(flat.max()),
         "rms": float(np.sqrt((flat * flat).mean())),
     }
-    rec["tolerance_abs"] = TOLERANCE * rec["rms"]
+    rec["tolerance_abs"] = tolerance * rec["rms"]
     if full:
         rec["full"] = save(out, f"{folder}/{tensor}.full.npy", ref.astype(np.float32))
     if f32 is not None:
@@ -157,7 +162,10 @@ def make_seed(out, net):
 # --- EfficientNet-Lite0 (PyTorch, real weights) -------------------------------------------------
 
 LITE0_TENSORS = ["stem", "block0", "block2", "block4", "block7", "block10", "block14", "block15"]
-STUDY_IMAGES = ["chelsea", "coffee", "astronaut", "rocket", "motorcycle_left"]
+# scikit-image photos (bundled with the package, CC0 or public domain) for the normalisation study.
+STUDY_IMAGES = {"chelsea": lambda d: d.chelsea(), "coffee": lambda d: d.coffee(),
+                "astronaut": lambda d: d.astronaut(), "rocket": lambda d: d.rocket(),
+                "motorcycle": lambda d: d.stereo_motorcycle()[0]}
 PHOTO = "chelsea.jpg"
 
 
@@ -207,8 +215,8 @@ def normalisation_study(model, state, classes):
     norms = {"lite_127_128": pre.normalise_lite, "imagenet_mean_std": pre.normalise_imagenet}
     study = {"images": {}, "stem_bn_check": {}}
     stem_outputs = {n: [] for n in norms}
-    for name in STUDY_IMAGES:
-        img = getattr(skimage.data, name)()
+    for name, load in STUDY_IMAGES.items():
+        img = load(skimage.data)
         study["images"][name] = {}
         for rname, resize in resizes.items():
             for nname, norm in norms.items():
@@ -255,7 +263,8 @@ def make_lite0(out, wheel, classes_path, make_photo):
                                  "(x - 127) / 128 in float32; NHWC",
                 "padding": "TF-SAME computed from each layer's actual input size",
                 "reference": "PyTorch float64 (model.double()) of the same module",
-                "tolerance": f"|mirror - ref| <= {TOLERANCE} * rms (per record: tolerance_abs)",
+                "tolerance": f"|mirror - ref| <= {LITE0_TOLERANCE} * rms (input: exact; per record: "
+                             "tolerance_abs)",
                 "records": []}
     with open(photo_path, "rb") as f:
         pixels = pre.decode_jpeg_ifast(f.read())
@@ -268,7 +277,8 @@ def make_lite0(out, wheel, classes_path, make_photo):
     for size in SIZES:
         t0 = time.time()
         x = pre.normalise_lite(pre.seed_crop(pixels, size))
-        rec = summarise(out, f"lite0/{size}", "input", x[None].astype(np.float64), samples=INTERMEDIATE_SAMPLES)
+        # The preprocessing is bit-exact in mirror (SPEC §1), so the input must match exactly.
+        rec = summarise(out, f"lite0/{size}", "input", x[None].astype(np.float64), tolerance=0.0)
         rec["input_size"] = size
         manifest["records"].append(rec)
         r32, r64 = {}, {}
@@ -278,7 +288,8 @@ def make_lite0(out, wheel, classes_path, make_photo):
         names = ([] if size == 448 else LITE0_TENSORS) + ["head"]
         for name in names:
             rec = summarise(out, f"lite0/{size}", name, nhwc(r64[name]), nhwc(r32[name]),
-                            FINAL_SAMPLES if name == "head" else INTERMEDIATE_SAMPLES)
+                            FINAL_SAMPLES if name == "head" else INTERMEDIATE_SAMPLES,
+                            tolerance=LITE0_TOLERANCE)
             rec["input_size"] = size
             manifest["records"].append(rec)
         if size == 224:
@@ -288,6 +299,8 @@ def make_lite0(out, wheel, classes_path, make_photo):
             manifest["logits_224"] = {
                 "file": "lite0/224/logits.npy", "shape": [1000],
                 "float32_max_abs_dev": float(np.abs(logits32[0].double().numpy() - lg).max()),
+                "rms": float(np.sqrt((lg * lg).mean())),
+                "tolerance_abs": LITE0_TOLERANCE * float(np.sqrt((lg * lg).mean())),
                 "top5": [[int(i), float(lg[i])] + ([classes[i]] if classes else []) for i in top]}
         print(f"lite0 @{size}: {time.time() - t0:.1f}s", file=sys.stderr)
     # Padding: dynamic SAME vs pads frozen at their 224 values, at 896 (multiple of 32) and 300.
