@@ -4,7 +4,7 @@
 /// Slicing-by-8: eight 256-entry tables fold eight input bytes per step, several times faster
 /// than the byte-at-a-time loop and identical in result. Test vector:
 /// `checksum("123456789") == 0xE3069283`, `mask(0xE3069283) == 0xC78AB0E5`.
-public enum CRC32C {
+enum CRC32C {
     /// `tables[k * 256 + b]` = CRC of byte `b` followed by `k` zero bytes.
     private static let tables: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 8 * 256)
@@ -23,13 +23,13 @@ public enum CRC32C {
     }()
 
     /// CRC-32C of `bytes`.
-    public static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
         extend(0, bytes)
     }
 
     /// The CRC-32C of the concatenation of the data behind `crc` and `bytes`
     /// (`extend(checksum(a), b) == checksum(a + b)`).
-    public static func extend<Bytes: Collection>(_ crc: UInt32, _ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    static func extend<Bytes: Collection>(_ crc: UInt32, _ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
         if let result = bytes.withContiguousStorageIfAvailable({ extend(crc, UnsafeRawBufferPointer($0)) }) {
             return result
         }
@@ -37,7 +37,7 @@ public enum CRC32C {
     }
 
     /// The CRC-32C of the data behind `crc` followed by `buffer`.
-    public static func extend(_ crc: UInt32, _ buffer: UnsafeRawBufferPointer) -> UInt32 {
+    static func extend(_ crc: UInt32, _ buffer: UnsafeRawBufferPointer) -> UInt32 {
         var state = ~crc
         var index = 0
         let count = buffer.count
@@ -63,12 +63,12 @@ public enum CRC32C {
 
     /// LevelDB's masked form, stored so that a CRC of data containing CRCs stays well mixed:
     /// rotate right by 15 bits, then add 0xa282ead8 (mod 2³²).
-    public static func mask(_ crc: UInt32) -> UInt32 {
+    static func mask(_ crc: UInt32) -> UInt32 {
         ((crc >> 15) | (crc << 17)) &+ maskDelta
     }
 
     /// Inverse of `mask`.
-    public static func unmask(_ masked: UInt32) -> UInt32 {
+    static func unmask(_ masked: UInt32) -> UInt32 {
         let rotated = masked &- maskDelta
         return (rotated >> 17) | (rotated << 15)
     }
