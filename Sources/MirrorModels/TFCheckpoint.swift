@@ -45,15 +45,20 @@ public final class TFCheckpoint: @unchecked Sendable {
         try open("\(prefix)-\(step)")
     }
 
-    private init(prefix: String) throws {
-        self.prefix = prefix
-        indexPath = prefix + ".index"
+    private convenience init(prefix: String) throws {
         let bytes: [UInt8]
         do {
-            bytes = try AtomicFile.read(indexPath)
+            bytes = try AtomicFile.read(prefix + ".index")
         } catch {
-            throw TFCheckpointError.cannotResolve(path: indexPath, reason: "\(error)")
+            throw TFCheckpointError.cannotResolve(path: prefix + ".index", reason: "\(error)")
         }
+        try self.init(prefix: prefix, indexBytes: bytes)
+    }
+
+    /// Parses `indexBytes` as the contents of `prefix.index` (tests feed mangled copies).
+    init(prefix: String, indexBytes bytes: [UInt8]) throws {
+        self.prefix = prefix
+        indexPath = prefix + ".index"
         let table = try TFIndexTable(bytes: bytes, path: indexPath)
         indexBlockCount = table.dataBlockCount
         guard let first = table.entries.first, first.key.isEmpty else {

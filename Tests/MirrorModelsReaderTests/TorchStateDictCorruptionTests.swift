@@ -164,7 +164,7 @@ final class TorchStateDictCorruptionTests: XCTestCase {
             return Int(state >> 33)
         }
         var loadedTensors = 0, thrown = 0
-        for trial in 0..<300 {
+        for trial in 0..<200 {
             var bytes = good
             if trial % 5 == 0 {
                 bytes = Array(bytes.prefix(next() % bytes.count))
@@ -181,7 +181,7 @@ final class TorchStateDictCorruptionTests: XCTestCase {
                 thrown += 1
             }
         }
-        XCTAssertGreaterThan(thrown, 50)
+        XCTAssertGreaterThan(thrown, 40)
         XCTAssertGreaterThan(loadedTensors, 0)
     }
 }
