@@ -30,19 +30,61 @@ struct PickleMachine {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every tuple, list and dict built, in creation order (see `tearDown`).
+    private var arena: [PickleValue] = []
     private var opcodeOffset = 0
     private let persistentLoad: (PickleValue) throws -> PickleValue
 
-    /// Runs one pickle starting at `start`; returns its value and the offset after STOP.
-    /// `persistentLoad` turns a BINPERSID id into a value (the storage reference).
-    static func run(_ bytes: [UInt8], from start: Int = 0, path: String,
-                    persistentLoad: @escaping (PickleValue) throws -> PickleValue) throws -> (value: PickleValue, end: Int) {
+    /// Runs one pickle starting at `start` and hands its value to `extract`; returns what
+    /// `extract` returns and the offset after STOP. `persistentLoad` turns a BINPERSID id into a
+    /// value (the storage reference). `extract` must copy out what it needs: the values are
+    /// torn down when it returns.
+    static func run<Result>(_ bytes: [UInt8], from start: Int = 0, path: String,
+                            persistentLoad: @escaping (PickleValue) throws -> PickleValue,
+                            extract: (PickleValue) throws -> Result) throws -> (result: Result, end: Int) {
         var machine = PickleMachine(path: path, cursor: ByteCursor(bytes, range: start..<bytes.count), persistentLoad: persistentLoad)
+        let outcome: Swift.Result<(result: Result, end: Int), Error>
         do {
-            return try machine.execute()
+            outcome = .success(try machine.executeAndExtract(extract))
         } catch let error as ByteCursor.OutOfBounds {
-            throw TorchError.malformedPickle(path: path, offset: machine.opcodeOffset, reason: "truncated: \(error)")
+            outcome = .failure(TorchError.malformedPickle(path: path, offset: machine.opcodeOffset, reason: "truncated: \(error)"))
+        } catch {
+            outcome = .failure(error)
         }
+        machine.tearDown()
+        return try outcome.get()
+    }
+
+    /// Executes and extracts; every local value is released when this returns (or throws).
+    private mutating func executeAndExtract<Result>(_ extract: (PickleValue) throws -> Result) throws -> (result: Result, end: Int) {
+        let (value, end) = try execute()
+        return (try extract(value), end)
+    }
+
+    /// Releases every container without recursion. A hostile pickle can nest tuples or lists a
+    /// million deep at a few bytes per level, and releasing such a chain the ordinary way
+    /// recurses once per level and overflows the stack. Every container is kept in `arena`
+    /// from its creation, so: empty the mutable containers (their items stay alive through the
+    /// arena; this also breaks cycles such as a list appended to itself), then release the arena
+    /// newest first — a tuple's items are always older than the tuple, so each release frees one
+    /// object and never a chain.
+    private mutating func tearDown() {
+        stack = []
+        memo = [:]
+        for value in arena {
+            switch value {
+            case .list(let list): list.items = []
+            case .dict(let dict): _ = dict.removeAll()
+            default: break
+            }
+        }
+        while arena.popLast() != nil {}
+    }
+
+    /// Records a new container in the arena and returns it.
+    private mutating func made(_ value: PickleValue) -> PickleValue {
+        arena.append(value)
+        return value
     }
 
     private init(path: String, cursor: ByteCursor, persistentLoad: @escaping (PickleValue) throws -> PickleValue) {
@@ -118,14 +160,14 @@ struct PickleMachine {
                 }
                 try pushGlobal(module: module, name: name)
             case 0x28: marks.append(stack.count)  // MARK
-            case 0x74: stack.append(.tuple(try popToMark()))  // TUPLE
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
+            case 0x74: stack.append(made(.tuple(try popToMark())))  // TUPLE
+            case 0x29: stack.append(made(.tuple([])))  // EMPTY_TUPLE
             case 0x85, 0x86, 0x87:  // TUPLE1/2/3
                 var items: [PickleValue] = []
                 for _ in 0..<Int(opcode - 0x84) { items.insert(try pop(), at: 0) }
-                stack.append(.tuple(items))
-            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-            case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
+                stack.append(made(.tuple(items)))
+            case 0x5D: stack.append(made(.list(PickleList())))  // EMPTY_LIST
+            case 0x7D: stack.append(made(.dict(PickleDict())))  // EMPTY_DICT
             case 0x61:  // APPEND
                 let value = try pop()
                 guard case .list(let list) = try top() else { throw malformed("APPEND to a non-list") }
@@ -163,7 +205,7 @@ struct PickleMachine {
             case 0x52:  // REDUCE
                 let arguments = try pop(), callable = try pop()
                 guard case .tuple(let args) = arguments else { throw malformed("REDUCE arguments are not a tuple") }
-                stack.append(try call(callable, args))
+                stack.append(made(try call(callable, args)))
             case 0x62: _ = try pop(); _ = try top()  // BUILD: state (e.g. _metadata) is ignored
             case 0x51: stack.append(try persistentLoad(try pop()))  // BINPERSID
             case 0x71: memo[Int(try cursor.u8())] = try top()  // BINPUT

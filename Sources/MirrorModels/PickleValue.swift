@@ -63,6 +63,12 @@ final class PickleDict {
         entries.append((key, value))
     }
 
+    /// Empties the dict, returning its former entries.
+    func removeAll() -> [(key: PickleValue, value: PickleValue)] {
+        defer { entries = []; stringIndex = [:]; intIndex = [:] }
+        return entries
+    }
+
     subscript(key: String) -> PickleValue? {
         stringIndex[key].map { entries[$0].value }
     }

@@ -56,7 +56,7 @@ public final class TorchStateDict: @unchecked Sendable {
             storageKeys[storage.key] = storage
             return .storage(storage)
         }
-        let root: PickleValue
+        let contents: Contents
         if magic == [0x50, 0x4B, 0x03, 0x04] {
             format = .zip
             let archive = try ZipArchive(file: file)
@@ -67,7 +67,8 @@ public final class TorchStateDict: @unchecked Sendable {
             if let order = archive.entry(named: folder + "byteorder"), try archive.read(order) != Array("little".utf8) {
                 throw TorchError.bigEndian(path: path)
             }
-            root = try PickleMachine.run(archive.read(pickle), path: path, persistentLoad: collect).value
+            contents = try PickleMachine.run(archive.read(pickle), path: path, persistentLoad: collect,
+                                             extract: { try Self.contents(of: $0, path: path) }).result
             var storages: [String: (range: Range<Int>, member: ZipArchive.Entry?)] = [:]
             for (key, storage) in storageKeys {
                 let name = folder + "data/" + key
@@ -81,30 +82,42 @@ public final class TorchStateDict: @unchecked Sendable {
         } else if magic.starts(with: [0x80, 0x02]) {
             format = .legacy
             archive = nil
-            (root, storages) = try Self.readLegacy(file, storageKeys: { storageKeys }, collect: collect)
+            (contents, storages) = try Self.readLegacy(file, storageKeys: { storageKeys }, collect: collect)
         } else {
             throw TorchError.notAStateDict(path: path, reason: "neither a ZIP archive (PK\\x03\\x04) nor a legacy pickle (\\x80\\x02)")
         }
 
+        var byName: [String: Int] = [:]
+        for (index, info) in contents.tensors.enumerated() { byName[info.name] = index }
+        infos = contents.tensors
+        self.byName = byName
+        nonTensorKeys = contents.nonTensorKeys
+    }
+
+    /// What is kept of the state-dict pickle once its values are released.
+    private struct Contents {
+        var tensors: [TensorInfo] = []
+        var nonTensorKeys: [String] = []
+    }
+
+    /// The tensors (and other keys) of the top-level dict.
+    private static func contents(of root: PickleValue, path: String) throws -> Contents {
         guard case .dict(let dict) = root else {
             throw TorchError.notAStateDict(path: path, reason: "the pickle holds a \(root.kind), not a dict")
         }
-        var infos: [TensorInfo] = [], byName: [String: Int] = [:], others: [String] = []
+        var contents = Contents()
         for (key, value) in dict.entries {
             guard case .string(let name) = key else {
                 throw TorchError.notAStateDict(path: path, reason: "a key is a \(key.kind), not a string")
             }
             guard case .tensor(let tensor) = value else {
-                others.append(name)
+                contents.nonTensorKeys.append(name)
                 continue
             }
-            byName[name] = infos.count
-            infos.append(TensorInfo(name: name, dtype: tensor.storage.dtype, shape: tensor.shape, strides: tensor.strides,
-                                    storageOffset: tensor.storageOffset, storageKey: tensor.storage.key))
+            contents.tensors.append(TensorInfo(name: name, dtype: tensor.storage.dtype, shape: tensor.shape, strides: tensor.strides,
+                                               storageOffset: tensor.storageOffset, storageKey: tensor.storage.key))
         }
-        self.infos = infos
-        self.byName = byName
-        nonTensorKeys = others
+        return contents
     }
 
     /// `('storage', torch.<T>Storage, key, location, numel[, view_metadata])`.
@@ -133,35 +146,45 @@ public final class TorchStateDict: @unchecked Sendable {
     /// The five pickles of the legacy format and the offsets of the raw storages after them.
     private static func readLegacy(_ file: RandomAccessFile, storageKeys: () -> [String: TorchStorageReference],
                                    collect: @escaping (PickleValue) throws -> PickleValue)
-        throws -> (PickleValue, [String: (range: Range<Int>, member: ZipArchive.Entry?)]) {
+        throws -> (Contents, [String: (range: Range<Int>, member: ZipArchive.Entry?)]) {
         let path = file.path
         // Legacy files are small (lite0: 18.8 MB); the pickles are parsed from one in-memory copy.
         let bytes = try file.read(offset: 0, count: file.length)
         let noPersistentIDs: (PickleValue) throws -> PickleValue = { _ in
             throw TorchError.malformedLegacyFile(path: path, reason: "persistent id outside the state dict")
         }
-        let (magic, afterMagic) = try PickleMachine.run(bytes, path: path, persistentLoad: noPersistentIDs)
-        guard case .bigInt(let digits) = magic, digits == [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19] else {
-            throw TorchError.malformedLegacyFile(path: path, reason: "bad magic number (expected 0x1950a86a20f9469cfc6c)")
+        let magic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]  // 0x1950a86a20f9469cfc6c LE
+        let afterMagic = try PickleMachine.run(bytes, path: path, persistentLoad: noPersistentIDs) { value in
+            guard case .bigInt(magic) = value else {
+                throw TorchError.malformedLegacyFile(path: path, reason: "bad magic number (expected 0x1950a86a20f9469cfc6c)")
+            }
+        }.end
+        let afterProtocol = try PickleMachine.run(bytes, from: afterMagic, path: path, persistentLoad: noPersistentIDs) { value in
+            guard case .int(1001) = value else {
+                throw TorchError.malformedLegacyFile(path: path, reason: "protocol version \(value.kind) (expected 1001)")
+            }
+        }.end
+        let afterSysInfo = try PickleMachine.run(bytes, from: afterProtocol, path: path, persistentLoad: noPersistentIDs) { value in
+            if case .dict(let info) = value, case .bool(false)? = info["little_endian"] { throw TorchError.bigEndian(path: path) }
+        }.end
+        let (contents, afterDict) = try PickleMachine.run(bytes, from: afterSysInfo, path: path, persistentLoad: collect) {
+            try Self.contents(of: $0, path: path)
         }
-        let (protocolVersion, afterProtocol) = try PickleMachine.run(bytes, from: afterMagic, path: path, persistentLoad: noPersistentIDs)
-        guard case .int(1001) = protocolVersion else {
-            throw TorchError.malformedLegacyFile(path: path, reason: "protocol version \(protocolVersion) (expected 1001)")
-        }
-        let (sysInfo, afterSysInfo) = try PickleMachine.run(bytes, from: afterProtocol, path: path, persistentLoad: noPersistentIDs)
-        if case .dict(let info) = sysInfo, case .bool(false)? = info["little_endian"] { throw TorchError.bigEndian(path: path) }
-        let (root, afterDict) = try PickleMachine.run(bytes, from: afterSysInfo, path: path, persistentLoad: collect)
-        let (keyList, dataStart) = try PickleMachine.run(bytes, from: afterDict, path: path, persistentLoad: noPersistentIDs)
-        guard case .list(let list) = keyList else {
-            throw TorchError.malformedLegacyFile(path: path, reason: "the storage key list is a \(keyList.kind)")
+        let (keys, dataStart) = try PickleMachine.run(bytes, from: afterDict, path: path, persistentLoad: noPersistentIDs) { value in
+            guard case .list(let list) = value else {
+                throw TorchError.malformedLegacyFile(path: path, reason: "the storage key list is a \(value.kind)")
+            }
+            return try list.items.map { item in
+                guard case .string(let key) = item else {
+                    throw TorchError.malformedLegacyFile(path: path, reason: "a storage key is a \(item.kind)")
+                }
+                return key
+            }
         }
         let references = storageKeys()
         var storages: [String: (range: Range<Int>, member: ZipArchive.Entry?)] = [:]
         var cursor = ByteCursor(bytes, range: dataStart..<bytes.count)
-        for item in list.items {
-            guard case .string(let key) = item else {
-                throw TorchError.malformedLegacyFile(path: path, reason: "a storage key is a \(item.kind)")
-            }
+        for key in keys {
             guard let storage = references[key] else {
                 throw TorchError.malformedLegacyFile(path: path, reason: "storage '\(key)' is not used by any tensor, so its size is unknown")
             }
@@ -179,7 +202,7 @@ public final class TorchStateDict: @unchecked Sendable {
         for key in references.keys where storages[key] == nil {
             throw TorchError.malformedLegacyFile(path: path, reason: "storage '\(key)' is missing from the key list")
         }
-        return (root, storages)
+        return (contents, storages)
     }
 
     /// Every tensor in the dict's order.

@@ -185,3 +185,23 @@ final class TorchStateDictCorruptionTests: XCTestCase {
         XCTAssertGreaterThan(loadedTensors, 0)
     }
 }
+
+extension TorchStateDictCorruptionTests {
+    /// A pickle nesting 400,000 tuples (or self-referencing lists) is refused without
+    /// overflowing the stack when the values are released.
+    func testDeeplyNestedPicklesDoNotOverflowTheStack() throws {
+        let depth = 400_000
+        let tuples: [UInt8] = [0x80, 0x02, 0x29] + [UInt8](repeating: 0x85, count: depth) + [0x2E]
+        let path = try write(TorchFileBuilder.zip([("m/data.pkl", tuples, 0)]), "tuples.pth")
+        assertLoadFails(path, .notAStateDict(path: path, reason: "the pickle holds a tuple, not a dict"))
+
+        // list_k appended into list_{k-1} through the memo: nesting grows while each step is local.
+        var lists: [UInt8] = [0x80, 0x02, 0x5D, 0x94, 0x30]  // EMPTY_LIST, MEMOIZE (memo 0), POP
+        for k in 1..<100_000 {
+            lists += [0x6A] + TorchFileBuilder.u32(k - 1) + [0x5D, 0x94, 0x61, 0x30]  // LONG_BINGET k-1, EMPTY_LIST, MEMOIZE, APPEND, POP
+        }
+        lists += [0x6A] + TorchFileBuilder.u32(0) + [0x2E]
+        let listPath = try write(TorchFileBuilder.zip([("m/data.pkl", lists, 0)]), "lists.pth")
+        assertLoadFails(listPath, .notAStateDict(path: listPath, reason: "the pickle holds a list, not a dict"))
+    }
+}
