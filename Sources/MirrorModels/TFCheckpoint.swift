@@ -130,10 +130,10 @@ public final class TFCheckpoint: @unchecked Sendable {
         guard let width = dtype.byteWidth else {
             throw TFCheckpointError.notNumeric(path: indexPath, name: name, dtype: dtype)
         }
-        guard let count = entry.elementCount, count.multipliedReportingOverflow(by: width) == (count * width, false),
-              count * width == entry.size else {
-            let expected = (entry.elementCount ?? -1).multipliedReportingOverflow(by: width).partialValue
-            throw TFCheckpointError.sizeMismatch(path: indexPath, name: name, expectedBytes: expected, storedBytes: entry.size)
+        let count = entry.elementCount ?? -1
+        let (expectedBytes, overflow) = count.multipliedReportingOverflow(by: width)
+        guard count >= 0, !overflow, expectedBytes == entry.size else {
+            throw TFCheckpointError.sizeMismatch(path: indexPath, name: name, expectedBytes: count < 0 || overflow ? -1 : expectedBytes, storedBytes: entry.size)
         }
         let bytes = try verifiedBytes(name, entry)
         return Tensor(shape: entry.shape, data: dtype.floats(from: bytes, count: count))

@@ -24,7 +24,7 @@ public enum TFCheckpointError: Error, Equatable, CustomStringConvertible {
     case unknownTensor(path: String, name: String)
     /// The tensor's bytes lie outside its shard.
     case tensorOutOfBounds(path: String, name: String, offset: Int, size: Int, fileLength: Int)
-    /// The entry's byte size disagrees with dtype × shape.
+    /// The entry's byte size disagrees with dtype × shape (`expectedBytes` -1: the shape overflows).
     case sizeMismatch(path: String, name: String, expectedBytes: Int, storedBytes: Int)
     /// The tensor's bytes do not match the entry's CRC32C (a flipped byte on disk or in transit).
     case tensorChecksumMismatch(path: String, name: String, stored: UInt32, computed: UInt32)
@@ -60,6 +60,8 @@ public enum TFCheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(path): no tensor named '\(name)'"
         case .tensorOutOfBounds(let path, let name, let offset, let size, let fileLength):
             return "\(path): tensor '\(name)' (\(size) bytes at offset \(offset)) lies past the end of the \(fileLength)-byte shard (truncated?)"
+        case .sizeMismatch(let path, let name, let expectedBytes, let storedBytes) where expectedBytes < 0:
+            return "\(path): tensor '\(name)' has a shape too large to address (the entry says \(storedBytes) bytes)"
         case .sizeMismatch(let path, let name, let expectedBytes, let storedBytes):
             return "\(path): tensor '\(name)' should hold \(expectedBytes) bytes for its dtype and shape but the entry says \(storedBytes)"
         case .tensorChecksumMismatch(let path, let name, let stored, let computed):

@@ -136,8 +136,8 @@ public final class TorchStateDict: @unchecked Sendable {
 
     private static func check(_ storage: TorchStorageReference, byteCount: Int, path: String) throws {
         let width = storage.dtype.byteWidth!
-        guard storage.elementCount.multipliedReportingOverflow(by: width) == (storage.elementCount * width, false),
-              storage.elementCount * width == byteCount else {
+        let (expected, overflow) = storage.elementCount.multipliedReportingOverflow(by: width)
+        guard !overflow, expected == byteCount else {
             throw TorchError.badStorage(path: path, key: storage.key,
                                         reason: "\(byteCount) bytes for \(storage.elementCount) \(storage.dtype) elements")
         }
@@ -193,7 +193,8 @@ public final class TorchStateDict: @unchecked Sendable {
                 guard count == storage.elementCount else {
                     throw TorchError.badStorage(path: path, key: key, reason: "the file says \(count) elements, the pickle \(storage.elementCount)")
                 }
-                let byteCount = count * storage.dtype.byteWidth!
+                let (byteCount, overflow) = count.multipliedReportingOverflow(by: storage.dtype.byteWidth!)
+                guard !overflow else { throw TorchError.badStorage(path: path, key: key, reason: "\(count) elements overflow") }
                 storages[key] = (try cursor.range(byteCount), nil)
             } catch let error as ByteCursor.OutOfBounds {
                 throw TorchError.badStorage(path: path, key: key, reason: "data runs past the end of the file (truncated?): \(error)")

@@ -166,6 +166,7 @@ final class TFCheckpointCorruptionTests: XCTestCase {
         builder.add("part", TFIndexBuilder.entry(shape: [2], size: 0, crc: 0, slices: 2))
         builder.add("short", TFIndexBuilder.entry(shape: [3], size: 8, crc: 0))
         builder.add("str", TFIndexBuilder.entry(dtype: 7, shape: [1], size: 8, crc: 0))
+        builder.add("vast", TFIndexBuilder.entry(shape: [1 << 40, 1 << 40], size: 8, crc: 0))
         builder.add("weird", TFIndexBuilder.entry(dtype: 8, shape: [1], size: 8, crc: 0))
         let prefix = try write(builder.build(), data: wData)
         let checkpoint = try TFCheckpoint.open(prefix)
@@ -182,6 +183,9 @@ final class TFCheckpointCorruptionTests: XCTestCase {
         XCTAssertThrowsError(try checkpoint.strings(named: "str")) {  // bytes are floats, not a length table
             guard case .malformedStringTensor(let path, "str", _)? = $0 as? TFCheckpointError else { return XCTFail("\($0)") }
             XCTAssertEqual(path, dataPath)
+        }
+        XCTAssertThrowsError(try checkpoint.tensor(named: "vast")) {  // element count overflows Int
+            XCTAssertEqual($0 as? TFCheckpointError, .sizeMismatch(path: prefix + ".index", name: "vast", expectedBytes: -1, storedBytes: 8))
         }
         XCTAssertEqual(try checkpoint.info(named: "weird").dtype, .other("DataType 8"))
         XCTAssertThrowsError(try checkpoint.tensor(named: "weird")) {

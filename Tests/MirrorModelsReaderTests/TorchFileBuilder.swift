@@ -9,12 +9,13 @@ enum TorchFileBuilder {
     static func string(_ s: String) -> [UInt8] { [0x58] + u32(s.utf8.count) + Array(s.utf8) }  // BINUNICODE
     static func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
     static func int(_ v: Int) -> [UInt8] { [0x4A] + u32(v) }  // BININT
+    static func long(_ v: Int) -> [UInt8] { [0x8A, 0x08] + u64(v) }  // LONG1, 8 bytes
     static func intTuple(_ values: [Int]) -> [UInt8] { [0x28] + values.flatMap(int) + [0x74] }
 
     /// `_rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`.
     static func tensor(type: String = "FloatStorage", key: String, numel: Int, offset: Int = 0,
                        shape: [Int], strides: [Int], legacy: Bool) -> [UInt8] {
-        var pid: [UInt8] = [0x28] + string("storage") + global("torch", type) + string(key) + string("cpu") + int(numel)
+        var pid: [UInt8] = [0x28] + string("storage") + global("torch", type) + string(key) + string("cpu") + long(numel)
         if legacy { pid += [0x4E] }  // view_metadata None
         pid += [0x74, 0x51]  // TUPLE, BINPERSID
         return global("torch._utils", "_rebuild_tensor_v2") + [0x28] + pid + int(offset) + intTuple(shape) + intTuple(strides)

@@ -132,6 +132,12 @@ final class TorchStateDictCorruptionTests: XCTestCase {
         let bigEndian = try write(TorchFileBuilder.legacyFile(dict: dict, storages: [("k", 2, twoFloats)], littleEndian: false), "be.pth")
         assertLoadFails(bigEndian, .bigEndian(path: bigEndian))
 
+        let vast = TorchFileBuilder.stateDictPickle([("w", TorchFileBuilder.tensor(key: "k", numel: 1 << 62, shape: [2], strides: [1], legacy: true))])
+        let vastPath = try write(TorchFileBuilder.legacyFile(dict: vast, storages: [("k", 1 << 62, twoFloats)]), "vast.pth")
+        assertLoadFails(vastPath, .badStorage(path: vastPath, key: "k", reason: "\(1 << 62) elements overflow"))
+        let vastZip = try write(TorchFileBuilder.zip([("m/data.pkl", vast, 0), ("m/data/k", twoFloats, 0)]), "vast-zip.pth")
+        assertLoadFails(vastZip, .badStorage(path: vastZip, key: "k", reason: "8 bytes for \(1 << 62) float32 elements"))
+
         let wrongCount = try write(TorchFileBuilder.legacyFile(dict: dict, storages: [("k", 3, twoFloats)]), "count.pth")
         assertLoadFails(wrongCount, .badStorage(path: wrongCount, key: "k", reason: "the file says 3 elements, the pickle 2"))
 
