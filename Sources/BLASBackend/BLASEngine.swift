@@ -1,0 +1,34 @@
+import MirrorCore
+import NaiveBackend
+import SIMDBackend
+
+/// The OpenBLAS engine: convolutions become `cblas_sgemm` calls (im2col for k×k and strided
+/// kernels, the NHWC input in place for 1×1 stride-1), with bias and activation applied in one
+/// pass per row tile while it is still in cache. Depthwise and grouped convolutions (where GEMM
+/// does not pay) and the cheap elementwise/pooling ops go to the SIMD engine, which falls back
+/// to the reference for the rest.
+public final class BLASEngine: ComputeBackend {
+    public let kind = BackendKind.blas
+    public let threads: Int
+    /// The engine this one delegates non-GEMM work to, with the same thread count.
+    let fallback: SIMDEngine
+
+    public init(threads: Int) {
+        precondition(threads > 0, "threads must be positive")
+        self.threads = threads
+        fallback = SIMDEngine(threads: threads)
+        OpenBLAS.useThreads(threads)
+    }
+
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
+        guard layer.groups == 1 else { return fallback.conv2d(input, layer) }
+        return BLASConvolution.run(input, layer, threads: threads)
+    }
+
+    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        OpenBLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+}
