@@ -31,4 +31,25 @@ public final class BLASEngine: ComputeBackend {
         OpenBLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
     }
+
+    // Not GEMM work: the SIMD engine's vectorised, threaded kernels.
+    public func maxPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor {
+        fallback.maxPool(input, window: window, stride: stride, padding: padding)
+    }
+
+    public func avgPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor {
+        fallback.avgPool(input, window: window, stride: stride, padding: padding)
+    }
+
+    public func lrn(_ input: Tensor, depthRadius: Int, bias: Float, alpha: Float, beta: Float) -> Tensor {
+        fallback.lrn(input, depthRadius: depthRadius, bias: bias, alpha: alpha, beta: beta)
+    }
+
+    public func concatChannels(_ inputs: [Tensor]) -> Tensor { fallback.concatChannels(inputs) }
+
+    public func add(_ a: Tensor, _ b: Tensor, activation: Activation) -> Tensor {
+        fallback.add(a, b, activation: activation)
+    }
+
+    public func activate(_ input: Tensor, _ activation: Activation) -> Tensor { fallback.activate(input, activation) }
 }

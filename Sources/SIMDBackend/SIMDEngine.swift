@@ -6,8 +6,8 @@ import NaiveBackend
 /// vectorised, threaded elementwise and pooling ops. No C libraries.
 ///
 /// Declines (delegates to the reference kernels): grouped convolutions that are not depthwise,
-/// LRN, batch norm, concat and average pooling, which the networks either fold away or spend
-/// negligible time in.
+/// batch norm (folded into convolutions by the networks) and global average pooling (one small
+/// pass at the end of a network).
 public final class SIMDEngine: ComputeBackend {
     public let kind = BackendKind.simd
     public let threads: Int
@@ -28,6 +28,44 @@ public final class SIMDEngine: ComputeBackend {
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         SIMDGEMM.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+
+    public func maxPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor {
+        SIMDPooling.maxPool(input, window: window, stride: stride, padding: padding, threads: threads)
+    }
+
+    public func avgPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor {
+        SIMDPooling.avgPool(input, window: window, stride: stride, padding: padding, threads: threads)
+    }
+
+    public func lrn(_ input: Tensor, depthRadius: Int, bias: Float, alpha: Float, beta: Float) -> Tensor {
+        SIMDChannelOps.lrn(input, depthRadius: depthRadius, bias: bias, alpha: alpha, beta: beta, threads: threads)
+    }
+
+    public func concatChannels(_ inputs: [Tensor]) -> Tensor {
+        SIMDChannelOps.concatChannels(inputs, threads: threads)
+    }
+
+    public func add(_ a: Tensor, _ b: Tensor, activation: Activation) -> Tensor {
+        precondition(a.shape == b.shape, "add needs equal shapes, got \(a.shape) and \(b.shape)")
+        return Tensor(shape: a.shape, initializingWith: { out in
+            guard let y = out.baseAddress else { return }
+            a.data.withUnsafeBufferPointer { pa in
+                b.data.withUnsafeBufferPointer { pb in
+                    VectorKernels.add(pa.baseAddress!, pb.baseAddress!, activation: activation, into: y,
+                                      count: a.count, threads: threads)
+                }
+            }
+        })
+    }
+
+    public func activate(_ input: Tensor, _ activation: Activation) -> Tensor {
+        Tensor(shape: input.shape, initializingWith: { out in
+            guard let y = out.baseAddress else { return }
+            input.data.withUnsafeBufferPointer { x in
+                VectorKernels.activate(x.baseAddress!, activation, into: y, count: input.count, threads: threads)
+            }
+        })
     }
 }
 
