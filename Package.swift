@@ -41,6 +41,9 @@ let package = Package(
         .testTarget(name: "CLibraryTests", dependencies: ["CBLAS", "CTurboJPEG", "CPNG", "CHDF5"]),
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorModelsTests", dependencies: ["MirrorModels", "MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorModelsNetworkTests", dependencies: [
+            "MirrorModels", "MirrorCore", "Engines", "MirrorImageIO", "TestSupport",
+        ]),
         .testTarget(name: "EngineTests", dependencies: [
             "Engines", "MirrorCore", "NaiveBackend", "SIMDBackend", "BLASBackend", "TestSupport",
         ]),

@@ -1,1 +1,0 @@
-// MirrorModels: populated by the engines/retrieval issues.
