@@ -22,6 +22,7 @@ public final class BLASEngine: ComputeBackend {
 
     public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
         guard layer.groups == 1 else { return fallback.conv2d(input, layer) }
+        if WinogradTransforms.applies(to: layer) { return BLASWinograd.run(input, layer, threads: threads) }
         return BLASConvolution.run(input, layer, threads: threads)
     }
 

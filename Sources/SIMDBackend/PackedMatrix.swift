@@ -13,9 +13,10 @@ public final class PackedMatrix: @unchecked Sendable {
     public let paddedColumns: Int
     private let storage: AlignedBuffer
 
-    /// Packs `B` whose element `(p, j)` is at `b[p·rowStride + j·columnStride]`.
+    /// Packs `B` whose element `(p, j)` is at `b[p·rowStride + j·columnStride]`, panels split
+    /// over `threads`.
     public init(rows: Int, columns: Int, blockDepth: Int, from b: UnsafePointer<Float>,
-                rowStride: Int, columnStride: Int) {
+                rowStride: Int, columnStride: Int, threads: Int = 1) {
         precondition(rows > 0 && columns > 0 && blockDepth > 0, "empty GEMM operand")
         let width = GEMMKernel.columns
         self.rows = rows
@@ -24,21 +25,21 @@ public final class PackedMatrix: @unchecked Sendable {
         paddedColumns = (columns + width - 1) / width * width
         storage = AlignedBuffer(count: rows * paddedColumns)
         let panels = paddedColumns / width
-        for block in 0..<blockCount {
+        let storage = self.storage, paddedColumns = self.paddedColumns
+        Parallel.forEach(count: blockCount * panels, threads: threads) { item in
+            let block = item / panels, panel = item % panels
             let start = block * blockDepth, depth = min(blockDepth, rows - start)
-            for panel in 0..<panels {
-                var destination = storage.pointer + start * paddedColumns + panel * depth * width
-                let firstColumn = panel * width, validColumns = min(width, columns - firstColumn)
-                for p in start..<start + depth {
-                    let source = b + p * rowStride + firstColumn * columnStride
-                    if columnStride == 1 {
-                        destination.update(from: source, count: validColumns)
-                    } else {
-                        for j in 0..<validColumns { destination[j] = source[j * columnStride] }
-                    }
-                    (destination + validColumns).update(repeating: 0, count: width - validColumns)
-                    destination += width
+            let firstColumn = panel * width, validColumns = min(width, columns - firstColumn)
+            var destination = storage.pointer + start * paddedColumns + panel * depth * width
+            for p in start..<start + depth {
+                let source = b + p * rowStride + firstColumn * columnStride
+                if columnStride == 1 {
+                    destination.update(from: source, count: validColumns)
+                } else {
+                    for j in 0..<validColumns { destination[j] = source[j * columnStride] }
                 }
+                (destination + validColumns).update(repeating: 0, count: width - validColumns)
+                destination += width
             }
         }
     }

@@ -20,6 +20,7 @@ public final class SIMDEngine: ComputeBackend {
     public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
         if layer.isDepthwise { return DepthwiseConvolution.run(input, layer, threads: threads) }
         guard layer.groups == 1 else { return NaiveKernels.conv2d(input, layer) }
+        if WinogradTransforms.applies(to: layer) { return WinogradConvolution.run(input, layer, threads: threads) }
         return SIMDConvolution.run(input, layer, threads: threads)
     }
 
@@ -113,7 +114,7 @@ public enum SIMDConvolution {
 
 /// Calls `body` with a pointer to `values`' storage, or nil.
 @inline(__always)
-func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+public func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let values else { return body(nil) }
     return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

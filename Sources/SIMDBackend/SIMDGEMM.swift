@@ -34,9 +34,9 @@ public struct RowSource {
 /// The SIMD engine's GEMM: `C[m × n] = epilogue(A · B)` with A rows from a `RowSource` and B a
 /// `PackedMatrix`, blocked for the cache hierarchy and split over threads.
 ///
-/// Blocking (BLIS order): the m rows are cut into chunks of `rowsPerChunk` (multiple of 6); a
-/// work item is one chunk (× one group of column panels when there are too few chunks to keep
-/// every thread busy). Within an item, for each K block of `blockDepth` (256: a 6×256 A
+/// Blocking (BLIS order): the m rows are cut into equal chunks of at most `rowsPerChunk` rows
+/// (multiple of 6; smaller when that gives each thread several chunks); a work item is one
+/// chunk (× one group of column panels when there are still too few chunks for the threads). Within an item, for each K block of `blockDepth` (256: a 6×256 A
 /// sliver is 6 KiB and a 256×32 B panel 32 KiB, both L1/L2-resident), for each 32-column panel,
 /// the 6×32 micro-kernel sweeps the chunk's rows. C tiles are revisited once per K block.
 public enum SIMDGEMM {
@@ -49,11 +49,11 @@ public enum SIMDGEMM {
                                 c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, threads: Int) {
         guard m > 0 else { return }
         let k = packed.rows, n = packed.columns
-        let chunkRows = rowsPerChunk(k: k, scratchColumns: source.scratchColumns)
-        let chunks = (m + chunkRows - 1) / chunkRows
+        let (chunkRows, chunks) = rowChunks(m: m, maxRows: rowsPerChunk(k: k, scratchColumns: source.scratchColumns),
+                                            threads: threads)
         let panels = packed.panelCount
-        // Enough items for every thread: split the column panels when the rows alone do not.
-        let groups = min(panels, max(1, (2 * threads + chunks - 1) / chunks))
+        // Still too few items for every thread (small m): split the column panels as well.
+        let groups = chunks >= 2 * threads ? 1 : min(panels, (4 * threads + chunks - 1) / chunks)
         let panelsPerGroup = (panels + groups - 1) / groups
         let scratchCount = chunkRows * source.scratchColumns
         Parallel.forEach(count: chunks * groups, threads: threads,
@@ -84,6 +84,15 @@ public enum SIMDGEMM {
         }
     }
 
+    /// Equal row chunks of at most `maxRows` rows (a multiple of 6): at least four per thread when
+    /// that leaves 48 rows or more per chunk, so that dynamic hand-out balances the threads.
+    static func rowChunks(m: Int, maxRows: Int, threads: Int) -> (rows: Int, count: Int) {
+        var count = (m + maxRows - 1) / maxRows
+        if threads > 1 && count < 4 * threads { count = min(4 * threads, max(count, m / 48)) }
+        let rows = ((m + count - 1) / count + GEMMKernel.rows - 1) / GEMMKernel.rows * GEMMKernel.rows
+        return (rows, (m + rows - 1) / rows)
+    }
+
     /// Rows per work item: a 256-deep A slice of the chunk fits in half the L2 (~256 KiB), and a
     /// scratch chunk (im2col rows) stays under 2 MiB; always a multiple of 6 and at least 6.
     static func rowsPerChunk(k: Int, scratchColumns: Int) -> Int {
@@ -112,7 +121,8 @@ public enum SIMDGEMM {
             let columns = min(chunkColumns, n - firstColumn)
             let origin = transposeB ? b + firstColumn * ldb : b + firstColumn
             let packed = PackedMatrix(rows: k, columns: columns, blockDepth: blockDepth, from: origin,
-                                      rowStride: transposeB ? 1 : ldb, columnStride: transposeB ? ldb : 1)
+                                      rowStride: transposeB ? 1 : ldb, columnStride: transposeB ? ldb : 1,
+                                      threads: threads)
             multiply(m: m, source: source, packed: packed, c: c + firstColumn, ldc: ldc,
                      epilogue: GEMMEpilogue(alpha: alpha, beta: beta), threads: threads)
             firstColumn += columns

@@ -58,6 +58,14 @@ final class ConvolutionConformanceTests: XCTestCase {
         // K across several 256-deep blocks, M across several row chunks, N with a partial panel.
         Case(input: [1, 6, 5, 64], kernel: (3, 3), outputChannels: 40, activation: .relu),
         Case(input: [1, 20, 17, 300], kernel: (1, 1), outputChannels: 70),
+        // 3×3 stride 1 with channels in multiples of 16: Winograd F(2,3) in the SIMD engine (odd
+        // extents leave partial 2×2 tiles; 272 input channels cross a K block; 272 tiles cross a chunk).
+        Case(input: [1, 9, 7, 16], kernel: (3, 3), outputChannels: 32, activation: .relu),
+        Case(input: [2, 6, 5, 32], kernel: (3, 3), outputChannels: 48, padding: .valid),
+        Case(input: [1, 7, 8, 48], kernel: (3, 3), outputChannels: 16,
+             padding: .explicit(top: 0, bottom: 2, left: 1, right: 0), activation: .relu6),
+        Case(input: [1, 5, 4, 272], kernel: (3, 3), outputChannels: 16, bias: false),
+        Case(input: [1, 31, 33, 16], kernel: (3, 3), outputChannels: 16, activation: .relu),
         // Depthwise: 64-, 16- and scalar channel blocks; grouped (non-depthwise) falls back.
         Case(input: [1, 9, 7, 37], kernel: (3, 3), outputChannels: 37, groups: 37, activation: .relu6),
         Case(input: [1, 8, 9, 80], kernel: (5, 5), outputChannels: 80, stride: 2, groups: 80, activation: .relu6),
@@ -125,11 +133,13 @@ final class ConvolutionConformanceTests: XCTestCase {
     func testThreadCountDoesNotChangeResults() {
         let layer = Case(input: [1, 11, 13, 24], kernel: (3, 3), outputChannels: 48, activation: .relu).layer(seed: 4)
         let depthwise = Case(input: [1, 11, 13, 24], kernel: (3, 3), outputChannels: 24, groups: 24).layer(seed: 6)
-        let input = randomTensor([1, 11, 13, 24], seed: 5)
+        let winograd = Case(input: [1, 11, 13, 32], kernel: (3, 3), outputChannels: 16).layer(seed: 7)
+        let input = randomTensor([1, 11, 13, 24], seed: 5), wide = randomTensor([1, 11, 13, 32], seed: 6)
         for kind in [BackendKind.simd, .blas] {
             let one = makeBackend(kind: kind, threads: 1), three = makeBackend(kind: kind, threads: 3)
             assertMatches(three.conv2d(input, layer), one.conv2d(input, layer), bound: 0, "\(kind) conv")
             assertMatches(three.conv2d(input, depthwise), one.conv2d(input, depthwise), bound: 0, "\(kind) depthwise")
+            assertMatches(three.conv2d(wide, winograd), one.conv2d(wide, winograd), bound: 0, "\(kind) 3×3 s1")
         }
     }
 
@@ -140,5 +150,15 @@ final class ConvolutionConformanceTests: XCTestCase {
         for engine in allEngines() {
             assertMatches(engine.conv2d(input, layer), engine.conv2d(input, layer), bound: 0, "\(engine.kind)")
         }
+    }
+}
+
+/// The factory's process-wide malloc tuning takes effect on glibc (Linux).
+final class AllocatorTuningTests: XCTestCase {
+    func testKeepLargeAllocationsForReuseAppliesOnGlibc() {
+        _ = makeBackend(kind: .simd, threads: 1)
+        #if os(Linux)
+        XCTAssertTrue(AllocatorTuning.keepLargeAllocationsForReuse())
+        #endif
     }
 }
