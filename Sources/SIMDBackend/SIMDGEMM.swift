@@ -60,7 +60,9 @@ public enum SIMDGEMM {
                          makeState: { scratchCount > 0 ? AlignedBuffer(count: scratchCount) : nil }) { scratch, item in
             let chunk = item / groups, group = item % groups
             let firstRow = chunk * chunkRows, rowCount = min(chunkRows, m - firstRow)
-            let panelRange = (group * panelsPerGroup)..<min(panels, (group + 1) * panelsPerGroup)
+            // The last groups can start past the end when panels do not divide evenly (m = 4,
+            // n = 384: 12 panels in 8 groups of 2); clamp both ends so the range is empty, not invalid.
+            let panelRange = min(panels, group * panelsPerGroup)..<min(panels, (group + 1) * panelsPerGroup)
             guard !panelRange.isEmpty else { return }
             let (a, lda) = source.rows(firstRow, rowCount, scratch?.pointer)
             let blocks = packed.blockCount
