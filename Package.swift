@@ -2,7 +2,7 @@
 // mirror — matchable image retrieval (a Swift reimplementation of the ACCV 2018 "Mirror" method).
 //
 // Module graph (only the module that needs a C library imports it):
-//   mirror (executable) → MirrorCLI → MirrorRetrieval, MirrorModels, MirrorImageIO, engines → MirrorCore
+//   mirror (executable) → MirrorCLI → MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
 //   MirrorImageIO → CTurboJPEG, CPNG;  BLASBackend, MirrorRetrieval → CBLAS;  MirrorModels → CHDF5
 import PackageDescription
 
@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "NaiveBackend", dependencies: ["MirrorCore"]),
         .target(name: "SIMDBackend", dependencies: ["MirrorCore", "NaiveBackend"]),
         .target(name: "BLASBackend", dependencies: ["MirrorCore", "NaiveBackend", "SIMDBackend", "CBLAS"]),
+        // The engine factory (`makeBackend(kind:threads:)`): the only module that sees all three.
+        .target(name: "Engines", dependencies: ["MirrorCore", "NaiveBackend", "SIMDBackend", "BLASBackend"]),
         .target(name: "MirrorModels", dependencies: ["MirrorCore", "CHDF5"]),
         .target(name: "MirrorRetrieval", dependencies: ["MirrorCore", "CBLAS"]),
         .target(name: "MirrorCLI", dependencies: [
-            "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend",
+            "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend", "Engines",
             "MirrorModels", "MirrorRetrieval",
         ]),
         .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
@@ -39,6 +41,12 @@ let package = Package(
         .testTarget(name: "CLibraryTests", dependencies: ["CBLAS", "CTurboJPEG", "CPNG", "CHDF5"]),
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorModelsTests", dependencies: ["MirrorModels", "MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorModelsNetworkTests", dependencies: [
+            "MirrorModels", "MirrorCore", "Engines", "MirrorImageIO", "TestSupport",
+        ]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engines", "MirrorCore", "NaiveBackend", "SIMDBackend", "BLASBackend", "TestSupport",
+        ]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO"]),

@@ -1,0 +1,56 @@
+import MirrorCore
+import NaiveBackend
+import SIMDBackend
+
+/// The OpenBLAS engine: convolutions become `cblas_sgemm` calls (im2col for k×k and strided
+/// kernels, the NHWC input in place for 1×1 stride-1), with bias and activation applied in one
+/// pass per row tile while it is still in cache. Depthwise and grouped convolutions (where GEMM
+/// does not pay) and the cheap elementwise/pooling ops go to the SIMD engine, which falls back
+/// to the reference for the rest.
+public final class BLASEngine: ComputeBackend {
+    public let kind = BackendKind.blas
+    public let threads: Int
+    /// The engine this one delegates non-GEMM work to, with the same thread count.
+    let fallback: SIMDEngine
+
+    public init(threads: Int) {
+        precondition(threads > 0, "threads must be positive")
+        self.threads = threads
+        fallback = SIMDEngine(threads: threads)
+        OpenBLAS.useThreads(threads)
+    }
+
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
+        guard layer.groups == 1 else { return fallback.conv2d(input, layer) }
+        if WinogradTransforms.applies(to: layer) { return BLASWinograd.run(input, layer, threads: threads) }
+        return BLASConvolution.run(input, layer, threads: threads)
+    }
+
+    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        OpenBLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+    }
+
+    // Not GEMM work: the SIMD engine's vectorised, threaded kernels.
+    public func maxPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor {
+        fallback.maxPool(input, window: window, stride: stride, padding: padding)
+    }
+
+    public func avgPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor {
+        fallback.avgPool(input, window: window, stride: stride, padding: padding)
+    }
+
+    public func lrn(_ input: Tensor, depthRadius: Int, bias: Float, alpha: Float, beta: Float) -> Tensor {
+        fallback.lrn(input, depthRadius: depthRadius, bias: bias, alpha: alpha, beta: beta)
+    }
+
+    public func concatChannels(_ inputs: [Tensor]) -> Tensor { fallback.concatChannels(inputs) }
+
+    public func add(_ a: Tensor, _ b: Tensor, activation: Activation) -> Tensor {
+        fallback.add(a, b, activation: activation)
+    }
+
+    public func activate(_ input: Tensor, _ activation: Activation) -> Tensor { fallback.activate(input, activation) }
+}

@@ -1,1 +1,0 @@
-// BLASBackend: populated by the engines/retrieval issues.

@@ -1,0 +1,108 @@
+/// The compute engines mirror can run a network on (`--backend naive|simd|blas`).
+public enum BackendKind: String, CaseIterable, Hashable, Sendable {
+    /// Plain Swift loops straight from the definitions: the reference the others are tested against.
+    case naive
+    /// Pure Swift: SIMD register-blocked GEMM, direct depthwise kernel, multi-threaded.
+    case simd
+    /// OpenBLAS `cblas_sgemm` behind im2col; depthwise and cheap ops delegated.
+    case blas
+
+    /// One line for `--help`.
+    public var summary: String {
+        switch self {
+        case .naive: return "plain Swift reference loops (slow, exact order of the definitions)"
+        case .simd: return "Swift SIMD, register- and cache-blocked GEMM, multi-threaded"
+        case .blas: return "OpenBLAS sgemm behind im2col"
+        }
+    }
+}
+
+/// An engine that runs the layer ops of the networks (ggml-style: op-centred, one method per op).
+///
+/// Layout: every feature map is an NHWC `Tensor` `[N, H, W, C]`, channel fastest. Matrices are
+/// row-major. Ops return new tensors and never mutate their inputs.
+///
+/// Engines override only what they accelerate. Default implementations of the cheap ops
+/// (pools, LRN, elementwise, concat, BN) are the naive reference kernels, provided by the
+/// `NaiveBackend` module in `ComputeBackend+NaiveDefaults.swift`; an engine module imports
+/// `NaiveBackend` to inherit them ("fall back instead of duplicating", STYLE example 3). Callers
+/// (networks, retrieval) need only `MirrorCore` and an `any ComputeBackend`.
+///
+/// Numerical contract: every engine agrees with `naive` within the per-op bounds stated in
+/// `Docs/ENGINES.md` and checked by `Tests/EngineTests` (exact for max-pool, concat, activations
+/// and addition; relative error ≤ 1e-5 of the output scale for convolutions and GEMM).
+public protocol ComputeBackend: AnyObject, Sendable {
+    var kind: BackendKind { get }
+    /// Worker threads this engine uses (OpenBLAS's thread count for `blas`).
+    var threads: Int { get }
+
+    /// 2-D convolution of an NHWC input `[N, H, W, layer.inputChannels]` with the layer's padding,
+    /// stride, groups, bias and activation. Returns `[N, outH, outW, cout]`.
+    func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor
+
+    /// Row-major single-precision GEMM with BLAS semantics:
+    /// `C[m×n] = alpha·op(A)·op(B) + beta·C`, where `op(A)` is `m×k` (A stored `k×m` if
+    /// `transposeA`), `op(B)` is `k×n`. When `beta == 0`, C is not read (NaN in C is ignored).
+    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+
+    /// Max-pooling with a `window×window` window; padded cells never win (−∞), so an
+    /// all-negative input gives negative maxima (SPEC §2).
+    func maxPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor
+    /// Average pooling; each output divides by the number of **valid** (unpadded) cells it saw,
+    /// as TF's SAME avg-pool does (SPEC §2). Explicit padding counts the same way.
+    func avgPool(_ input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor
+    /// Mean over H and W: `[N, H, W, C] → [N, C]`.
+    func globalAveragePool(_ input: Tensor) -> Tensor
+    /// TF local response normalisation across channels:
+    /// `y = x / (bias + alpha·Σ_{|c'−c|≤r} x[c']²)^beta`, alpha **not** divided by the window size.
+    func lrn(_ input: Tensor, depthRadius: Int, bias: Float, alpha: Float, beta: Float) -> Tensor
+    /// Elementwise `act(a + b)` of equal shapes (the residual addition).
+    func add(_ a: Tensor, _ b: Tensor, activation: Activation) -> Tensor
+    /// Concatenation along the last (channel) axis; all other extents must match.
+    func concatChannels(_ inputs: [Tensor]) -> Tensor
+    /// Pointwise activation.
+    func activate(_ input: Tensor, _ activation: Activation) -> Tensor
+    /// Inference batch norm over the last axis, TF CPU order `act((x − μ)·s + β)`,
+    /// `s = γ/√(σ²+ε)`. Networks normally fold BN into the preceding convolution instead.
+    func batchNorm(_ input: Tensor, _ parameters: BatchNormParameters, activation: Activation) -> Tensor
+}
+
+extension ComputeBackend {
+    /// `relu(a + b)`-free residual addition.
+    public func add(_ a: Tensor, _ b: Tensor) -> Tensor { add(a, b, activation: .none) }
+    public func relu(_ input: Tensor) -> Tensor { activate(input, .relu) }
+    public func relu6(_ input: Tensor) -> Tensor { activate(input, .relu6) }
+
+    /// Matrix product of 2-D tensors: `op(a)·op(b)`, `[m, k]·[k, n] → [m, n]`.
+    public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2, "matmul takes matrices, got \(a.shape) and \(b.shape)")
+        let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
+        let kb = transposeB ? b.shape[1] : b.shape[0], n = transposeB ? b.shape[0] : b.shape[1]
+        precondition(k == kb, "matmul inner extents differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+        return Tensor(shape: [m, n], initializingWith: { c in
+            guard m > 0 && n > 0 else { return }
+            guard k > 0 else { c.update(repeating: 0); return }
+            a.data.withUnsafeBufferPointer { pa in
+                b.data.withUnsafeBufferPointer { pb in
+                    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                         a: pa.baseAddress!, lda: a.shape[1], b: pb.baseAddress!, ldb: b.shape[1],
+                         beta: 0, c: c.baseAddress!, ldc: n)
+                }
+            }
+        })
+    }
+
+    /// A fully connected layer: `act(input·weights + bias)` for `input [N, in]`,
+    /// `weights [in, out]` (TF dense kernel layout) and `bias [out]`.
+    public func dense(_ input: Tensor, weights: Tensor, bias: [Float]?, activation: Activation = .none) -> Tensor {
+        var out = matmul(input, weights)
+        let n = out.shape[1]
+        precondition(bias.map { $0.count == n } ?? true, "dense bias has \(bias?.count ?? 0) values for \(n) outputs")
+        out.data.withUnsafeMutableBufferPointer { y in
+            for i in 0..<y.count { y[i] = activation.apply(y[i] + (bias?[i % n] ?? 0)) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,40 @@
+/// The resolved shape arithmetic of one convolution call: input and output extents and the
+/// zero padding before each axis (after-padding is implied by the output extent).
+public struct ConvolutionGeometry: Hashable, Sendable {
+    public let batch: Int
+    public let inputHeight: Int, inputWidth: Int, inputChannels: Int
+    public let outputHeight: Int, outputWidth: Int, outputChannels: Int
+    public let kernelHeight: Int, kernelWidth: Int
+    public let stride: Int
+    public let groups: Int
+    public let padTop: Int, padLeft: Int
+
+    public init(batch: Int, inputHeight: Int, inputWidth: Int, inputChannels: Int, outputChannels: Int,
+                kernelHeight: Int, kernelWidth: Int, stride: Int, groups: Int, window: WindowGeometry) {
+        self.batch = batch
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.inputChannels = inputChannels
+        self.outputHeight = window.height.output
+        self.outputWidth = window.width.output
+        self.outputChannels = outputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.groups = groups
+        self.padTop = window.height.padBefore
+        self.padLeft = window.width.padBefore
+    }
+
+    /// NHWC output shape `[N, outH, outW, cout]`.
+    public var outputShape: [Int] { [batch, outputHeight, outputWidth, outputChannels] }
+
+    /// Output pixels over the batch: the GEMM's M.
+    public var outputPixels: Int { batch * outputHeight * outputWidth }
+
+    /// Length of one im2col patch of a group, `kh·kw·cin/groups`: the GEMM's K.
+    public var patchLength: Int { kernelHeight * kernelWidth * (inputChannels / groups) }
+
+    /// Multiply-adds ×2: `2·N·outH·outW·cout·kh·kw·cin/groups`.
+    public var flops: Int { 2 * outputPixels * outputChannels * patchLength }
+}

@@ -1,0 +1,43 @@
+import MirrorCore
+
+/// A fully connected layer: `kernel` `[inputs, outputs]` (TF dense layout) and `bias` `[outputs]`.
+struct DenseLayer: Sendable {
+    let kernel: Tensor
+    let bias: [Float]
+}
+
+/// Turns validated weight-file tensors into engine layers.
+enum NetworkWeights {
+    /// The convolution `spec` with its batch norm folded in.
+    ///
+    /// BN (TF inference form, SPEC §2) `y = γ(x − μ)/√(σ² + ε) + β` becomes `w' = w·s`,
+    /// `b' = (b − μ)·s + β` with `s = γ/√(σ² + ε)`, computed in Double and rounded once
+    /// (`ConvolutionLayer.foldingBatchNorm`); the activation is fused into the convolution.
+    /// Compared with TF's float `conv → BN` this changes only rounding, a relative error of a few
+    /// `K·2⁻²⁴` (K = kh·kw·cin) of the output scale — the fixtures' tolerance (1e-4 of the rms) is
+    /// far above it.
+    ///
+    /// - Precondition: `tensors` passed `WeightArchive.validate` for this network.
+    static func convolution(_ spec: ConvolutionSpec, from tensors: [String: Tensor], epsilon: Float) -> ConvolutionLayer {
+        let kernel = require(tensors, "\(spec.name)/kernel")
+        let bias = spec.biased ? require(tensors, "\(spec.name)/bias").data : nil
+        let layer = ConvolutionLayer(kernel: kernel, bias: bias, stride: spec.stride, padding: spec.padding,
+                                     groups: spec.groups, activation: spec.batchNorm == nil ? spec.activation : .none,
+                                     name: spec.name)
+        guard let bn = spec.batchNorm else { return layer }
+        func part(_ tensor: BatchNormTensor) -> [Float] { require(tensors, "\(bn)/\(tensor.rawValue)").data }
+        let parameters = BatchNormParameters(gamma: part(.gamma), beta: part(.beta), mean: part(.movingMean),
+                                             variance: part(.movingVariance), epsilon: epsilon)
+        return layer.foldingBatchNorm(parameters, activation: spec.activation)
+    }
+
+    /// The classifier `spec` as a dense layer.
+    static func dense(_ spec: ClassifierSpec, from tensors: [String: Tensor]) -> DenseLayer {
+        DenseLayer(kernel: require(tensors, "\(spec.name)/kernel"), bias: require(tensors, "\(spec.name)/bias").data)
+    }
+
+    private static func require(_ tensors: [String: Tensor], _ name: String) -> Tensor {
+        guard let tensor = tensors[name] else { preconditionFailure("validated weights lack \(name)") }
+        return tensor
+    }
+}

@@ -1,1 +1,0 @@
-// NaiveBackend: populated by the engines/retrieval issues.

@@ -1,0 +1,106 @@
+import MirrorCore
+
+/// Direct depthwise convolution (`groups == cin == cout`, kernel `[kh, kw, 1, C]`) vectorised
+/// over channels: NHWC keeps a pixel's channels contiguous and the HWIO kernel keeps a tap's
+/// channels contiguous, so each tap is one `SIMD16<Float>` FMA per 16 channels. Four vectors
+/// (64 channels) are accumulated together for instruction-level parallelism; leftover channels
+/// use one vector, then scalars. Sums start from the bias and add taps in `(ky, kx)` order.
+/// Output rows `(n, oy)` are split over threads. GEMM does not pay here (K = kh·kw per group).
+enum DepthwiseConvolution {
+    typealias Vector = SIMD16<Float>
+
+    static func run(_ input: Tensor, _ layer: ConvolutionLayer, threads: Int) -> Tensor {
+        precondition(layer.isDepthwise, "not a depthwise convolution")
+        let g = layer.geometry(inputShape: input.shape)
+        let channels = g.inputChannels
+        let zeros = [Float](repeating: 0, count: channels)
+        return Tensor(shape: g.outputShape, initializingWith: { out in
+            input.data.withUnsafeBufferPointer { xBuffer in
+                layer.kernel.data.withUnsafeBufferPointer { wBuffer in
+                    (layer.bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
+                        let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+                        let y = out.baseAddress!
+                        Parallel.forEach(count: g.batch * g.outputHeight, threads: threads) { row in
+                            let n = row / g.outputHeight, oy = row % g.outputHeight
+                            for ox in 0..<g.outputWidth {
+                                pixel(g, n: n, oy: oy, ox: ox, x: x, w: w, bias: bias,
+                                      y: y + (row * g.outputWidth + ox) * channels, activation: layer.activation)
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    /// All channels of output pixel `(n, oy, ox)`.
+    @inline(__always)
+    private static func pixel(_ g: ConvolutionGeometry, n: Int, oy: Int, ox: Int, x: UnsafePointer<Float>,
+                              w: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                              activation: Activation) {
+        let channels = g.inputChannels
+        let iy0 = oy * g.stride - g.padTop, ix0 = ox * g.stride - g.padLeft
+        let ky0 = max(0, -iy0), ky1 = min(g.kernelHeight, g.inputHeight - iy0)
+        let kx0 = max(0, -ix0), kx1 = min(g.kernelWidth, g.inputWidth - ix0)
+        let imageBase = x + n * g.inputHeight * g.inputWidth * channels
+        @inline(__always) func tapInput(_ ky: Int, _ kx: Int) -> UnsafeRawPointer {
+            UnsafeRawPointer(imageBase + ((iy0 + ky) * g.inputWidth + ix0 + kx) * channels)
+        }
+        @inline(__always) func tapWeight(_ ky: Int, _ kx: Int) -> UnsafeRawPointer {
+            UnsafeRawPointer(w + (ky * g.kernelWidth + kx) * channels)
+        }
+        var c = 0
+        while c + 64 <= channels {
+            let offset = c * 4
+            let b = UnsafeRawPointer(bias)
+            var a0 = b.loadUnaligned(fromByteOffset: offset, as: Vector.self)
+            var a1 = b.loadUnaligned(fromByteOffset: offset + 64, as: Vector.self)
+            var a2 = b.loadUnaligned(fromByteOffset: offset + 128, as: Vector.self)
+            var a3 = b.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self)
+            for ky in ky0..<max(ky0, ky1) {
+                for kx in kx0..<max(kx0, kx1) {
+                    let xi = tapInput(ky, kx), wi = tapWeight(ky, kx)
+                    a0 = a0.addingProduct(xi.loadUnaligned(fromByteOffset: offset, as: Vector.self),
+                                          wi.loadUnaligned(fromByteOffset: offset, as: Vector.self))
+                    a1 = a1.addingProduct(xi.loadUnaligned(fromByteOffset: offset + 64, as: Vector.self),
+                                          wi.loadUnaligned(fromByteOffset: offset + 64, as: Vector.self))
+                    a2 = a2.addingProduct(xi.loadUnaligned(fromByteOffset: offset + 128, as: Vector.self),
+                                          wi.loadUnaligned(fromByteOffset: offset + 128, as: Vector.self))
+                    a3 = a3.addingProduct(xi.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self),
+                                          wi.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self))
+                }
+            }
+            let out = UnsafeMutableRawPointer(y)
+            out.storeBytes(of: VectorActivation.apply(activation, a0), toByteOffset: offset, as: Vector.self)
+            out.storeBytes(of: VectorActivation.apply(activation, a1), toByteOffset: offset + 64, as: Vector.self)
+            out.storeBytes(of: VectorActivation.apply(activation, a2), toByteOffset: offset + 128, as: Vector.self)
+            out.storeBytes(of: VectorActivation.apply(activation, a3), toByteOffset: offset + 192, as: Vector.self)
+            c += 64
+        }
+        while c + 16 <= channels {
+            let offset = c * 4
+            var a0 = UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: offset, as: Vector.self)
+            for ky in ky0..<max(ky0, ky1) {
+                for kx in kx0..<max(kx0, kx1) {
+                    a0 = a0.addingProduct(tapInput(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self),
+                                          tapWeight(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self))
+                }
+            }
+            UnsafeMutableRawPointer(y).storeBytes(of: VectorActivation.apply(activation, a0), toByteOffset: offset,
+                                                  as: Vector.self)
+            c += 16
+        }
+        while c < channels {
+            var sum = bias[c]
+            for ky in ky0..<max(ky0, ky1) {
+                for kx in kx0..<max(kx0, kx1) {
+                    let xi = tapInput(ky, kx).assumingMemoryBound(to: Float.self)
+                    let wi = tapWeight(ky, kx).assumingMemoryBound(to: Float.self)
+                    sum = sum.addingProduct(xi[c], wi[c])
+                }
+            }
+            y[c] = activation.apply(sum)
+            c += 1
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// SIMDBackend: populated by the engines/retrieval issues.

@@ -1,0 +1,71 @@
+import MirrorCore
+
+/// Vectorised, threaded elementwise loops (memory-bound; split into contiguous ranges).
+/// Results are bit-identical to the reference kernels: the same single IEEE operation per
+/// element in the same order.
+public enum VectorKernels {
+    typealias Vector = SIMD16<Float>
+    static let grain = 1 << 14
+
+    /// `y[r, j] = act(y[r, j] + bias[j])` in place over a `rows × columns` row-major block
+    /// (the BLAS engine's GEMM epilogue). With no bias only the activation is applied.
+    public static func biasActivation(bias: [Float]?, activation: Activation, to y: UnsafeMutablePointer<Float>,
+                                      rows: Int, columns: Int, threads: Int) {
+        let zeros = bias == nil ? [Float](repeating: 0, count: columns) : []
+        (bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
+            let b = biasBuffer.baseAddress!
+            Parallel.forRanges(total: rows, grain: max(1, grain / max(columns, 1)), threads: threads) { range in
+                for r in range {
+                    let row = y + r * columns
+                    var j = 0
+                    while j + 16 <= columns {
+                        let raw = UnsafeMutableRawPointer(row + j)
+                        var v = raw.loadUnaligned(as: Vector.self)
+                        if bias != nil { v += UnsafeRawPointer(b + j).loadUnaligned(as: Vector.self) }
+                        raw.storeBytes(of: VectorActivation.apply(activation, v), as: Vector.self)
+                        j += 16
+                    }
+                    while j < columns {
+                        row[j] = activation.apply(bias != nil ? row[j] + b[j] : row[j])
+                        j += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[i] = act(a[i] + b[i])`.
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, activation: Activation,
+                           into out: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+        Parallel.forRanges(total: count, grain: grain, threads: threads) { range in
+            var i = range.lowerBound
+            while i + 16 <= range.upperBound {
+                let v = UnsafeRawPointer(a + i).loadUnaligned(as: Vector.self)
+                    + UnsafeRawPointer(b + i).loadUnaligned(as: Vector.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: VectorActivation.apply(activation, v), as: Vector.self)
+                i += 16
+            }
+            while i < range.upperBound {
+                out[i] = activation.apply(a[i] + b[i])
+                i += 1
+            }
+        }
+    }
+
+    /// `out[i] = act(x[i])`.
+    public static func activate(_ x: UnsafePointer<Float>, _ activation: Activation,
+                                into out: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+        Parallel.forRanges(total: count, grain: grain, threads: threads) { range in
+            var i = range.lowerBound
+            while i + 16 <= range.upperBound {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: Vector.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: VectorActivation.apply(activation, v), as: Vector.self)
+                i += 16
+            }
+            while i < range.upperBound {
+                out[i] = activation.apply(x[i])
+                i += 1
+            }
+        }
+    }
+}
