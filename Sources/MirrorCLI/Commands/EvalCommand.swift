@@ -71,27 +71,6 @@ enum TrainCommand {
         })
 }
 
-/// `mirror convert`: checkpoints → HDF5 weights.
-enum ConvertCommand {
-    static let command = Command(
-        name: "convert",
-        summary: "Convert a TensorFlow checkpoint or PyTorch state dict to mirror's HDF5 weights.",
-        synopsis: "INPUT --out FILE.h5 [options]   |   INPUT --list",
-        discussion: "No TensorFlow or PyTorch is needed: both formats are read directly.",
-        options: [
-            .value("from", "FORMAT", help: "Input format.", default: "auto", allowed: ["auto", "tf", "pytorch"]),
-            .value("net", "NAME", help: "Architecture the weights belong to.", allowed: SharedOptions.networkNames),
-            .value("out", "FILE.h5", help: "HDF5 file to write (atomically)."),
-            .flag("list", help: "Only list the input's tensors with dtype and shape."),
-        ],
-        run: { args, _ in
-            try args.checkPositionals(1...1, describing: "the input checkpoint or state dict")
-            _ = try args.choice("from")
-            _ = try args.choice("net")
-            throw NotYetAvailable(command: "convert", issue: 4)
-        })
-}
-
 /// `mirror bench`: engine × network × size timings.
 enum BenchCommand {
     static let command = Command(
