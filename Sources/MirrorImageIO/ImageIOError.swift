@@ -9,13 +9,15 @@ public enum ImageIOError: Error, Equatable, CustomStringConvertible {
     case unsupportedFormat(path: String, reason: String)
     /// The decoder rejected the data (corrupt, truncated, unsupported variant).
     case decodeFailed(path: String, reason: String)
+    /// Encoding an image failed (TurboJPEG/libpng message).
+    case encodeFailed(path: String, reason: String)
     /// The declared dimensions exceed mirror's decode bound (see `ImageDecoder.maxPixels`).
     case tooLarge(path: String, width: Int, height: Int, limit: Int)
 
     public var path: String {
         switch self {
         case .unreadable(let path, _), .empty(let path), .unsupportedFormat(let path, _),
-             .decodeFailed(let path, _), .tooLarge(let path, _, _, _):
+             .decodeFailed(let path, _), .encodeFailed(let path, _), .tooLarge(let path, _, _, _):
             return path
         }
     }
@@ -26,6 +28,7 @@ public enum ImageIOError: Error, Equatable, CustomStringConvertible {
         case .empty(let path): return "\(path): file is empty"
         case .unsupportedFormat(let path, let reason): return "\(path): unsupported image format: \(reason)"
         case .decodeFailed(let path, let reason): return "\(path): cannot decode image: \(reason)"
+        case .encodeFailed(let path, let reason): return "\(path): cannot encode image: \(reason)"
         case .tooLarge(let path, let width, let height, let limit):
             return "\(path): image is \(width)×\(height) = \(width * height) pixels, above the limit of \(limit)"
         }

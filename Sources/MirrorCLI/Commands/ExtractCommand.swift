@@ -1,3 +1,5 @@
+import MirrorImageIO
+
 /// `mirror extract`: images → regional (R-MAC grid) feature files, the seed's `inference.py`.
 enum ExtractCommand {
     static let command = Command(
@@ -24,12 +26,11 @@ enum ExtractCommand {
             .flag("crop-queries", help: "With --oxford-gt, crop queries to their bounding box (default: full image, as the seed)."),
             .value("batch-size", "N", help: "Accepted for seed compatibility; mirror pipelines images one by one.", default: "1"),
             .flag("overwrite", help: "Recompute features whose output file already exists and is valid."),
+            .value("dct", "METHOD", help: "JPEG inverse DCT: fast (IFAST, TF1's decode_jpeg, the seed) or accurate (ISLOW).",
+                   default: "fast", allowed: ["fast", "accurate"]),
             .value("shard", "K/N", help: "Process only the K-th of N disjoint deterministic slices of the list (1-based)."),
         ] + SharedOptions.compute + [SharedOptions.quiet],
-        run: { args, _ in
-            _ = try ExtractOptions(args)
-            throw NotYetAvailable(command: "extract", issue: 5)
-        })
+        run: { args, console in try ExtractRunner.run(ExtractOptions(args), args: args, console: console) })
 }
 
 /// Validated options of `mirror extract`.
@@ -42,6 +43,12 @@ struct ExtractOptions {
     var multiScale: Bool
     var shard: (index: Int, count: Int)?
     var threads: Int?
+    var backend: String
+    var outputFolder: String?
+    var suffix: String
+    var overwrite: Bool
+    var quiet: Bool
+    var dct: String
 
     init(_ args: ParsedArguments) throws {
         imageList = args.string("img-list")
@@ -57,9 +64,18 @@ struct ExtractOptions {
         rmacSteps = try args.intList("rmac-step", in: 1...64)!
         multiScale = args.flag("multi-scale")
         _ = try args.int("batch-size", in: 1...4096)
-        _ = try args.choice("backend")
+        backend = try args.choice("backend")!
         _ = try args.choice("net")
         threads = try SharedOptions.threads(args)
+        outputFolder = args.string("output-folder")
+        suffix = try args.required("save-suffix")
+        overwrite = args.flag("overwrite")
+        quiet = args.flag("quiet")
+        dct = try args.choice("dct")!
+        if multiScale && SeedPreprocessing.multiScaleCount(imageSize: imageSize) == nil {
+            throw UsageError.invalidValue("img-size", "\(imageSize)", command: args.command,
+                                          reason: "--multi-scale needs 224, 448, 896 or 1024 (the seed's pyramid sizes)")
+        }
         if args.isSet("ckpt-step") { _ = try args.int("ckpt-step", in: 0...Int.max) }
         if let text = args.string("shard") { shard = try Self.parseShard(text, args: args) }
     }

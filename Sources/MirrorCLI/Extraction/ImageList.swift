@@ -82,6 +82,7 @@ enum ExtractionError: Error, Equatable, CustomStringConvertible {
     case noImages(inputs: [String])
     case outputCollision(output: String, first: String, second: String)
     case unexpectedShape(path: String, expected: [Int], actual: [Int])
+    case malformedQuery(path: String)
 
     var description: String {
         switch self {
@@ -93,6 +94,8 @@ enum ExtractionError: Error, Equatable, CustomStringConvertible {
             return "\(first) and \(second) would both write \(output); use distinct file stems or no --output-folder"
         case .unexpectedShape(let path, let expected, let actual):
             return "\(path): feature shape \(actual) differs from the expected \(expected)"
+        case .malformedQuery(let path):
+            return "\(path): expected 'name x1 y1 x2 y2' with a non-empty box inside the image"
         }
     }
 }

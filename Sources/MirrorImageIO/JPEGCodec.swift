@@ -1,8 +1,8 @@
 internal import CTurboJPEG
 
 /// Decodes JPEG bytes with libjpeg-turbo's TurboJPEG API (Debian 2.1.5: `tjInitDecompress`,
-/// `tjDecompressHeader3`, `tjDecompress2`, `tjGetErrorStr2`). This is the only file that calls
-/// TurboJPEG.
+/// `tjDecompressHeader3`, `tjDecompress2`, `tjGetErrorStr2`). This file (decoder and
+/// `JPEGEncoder`) is the only one that calls TurboJPEG.
 ///
 /// The settings reproduce the seed's `tf.image.decode_jpeg(buf, channels=3)` (SPEC §1.1):
 /// - **DCT**: IFAST (`TJFLAG_FASTDCT`) for `.fast`, TF1's default; ISLOW (`TJFLAG_ACCURATEDCT`)
@@ -114,5 +114,38 @@ private final class Decompressor {
             reason += " (a libjpeg warning; mirror treats it as an error rather than return a partial image)"
         }
         return .decodeFailed(path: name, reason: reason)
+    }
+}
+
+/// Encodes RGB images as baseline JPEG through TurboJPEG (`tjInitCompress`, `tjCompress2`).
+///
+/// Used to reproduce the seed's Oxford/Paris query images, which `scipy.misc.imsave` re-encoded
+/// through PIL with its defaults (SPEC §5): quality 75, 4:2:0 chroma subsampling, ISLOW forward
+/// DCT, standard Huffman tables — TurboJPEG's defaults for the same quality and subsampling.
+public enum JPEGEncoder {
+    public enum Subsampling: Sendable {
+        case s444, s420
+
+        var turboJPEG: Int32 { self == .s444 ? Int32(TJSAMP_444.rawValue) : Int32(TJSAMP_420.rawValue) }
+    }
+
+    /// The JPEG file bytes of `image`. `quality` is 1…100 (libjpeg's scale).
+    public static func encode(_ image: RGBImage, quality: Int = 75, subsampling: Subsampling = .s420) throws -> [UInt8] {
+        precondition((1...100).contains(quality), "JPEG quality \(quality) outside 1...100")
+        guard let handle = tjInitCompress() else {
+            throw ImageIOError.encodeFailed(path: "(memory)", reason: "cannot create a TurboJPEG compressor")
+        }
+        defer { tjDestroy(handle) }
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = image.pixels.withUnsafeBufferPointer { pixels in
+            tjCompress2(handle, pixels.baseAddress, Int32(image.width), Int32(image.width * 3), Int32(image.height),
+                        Int32(TJPF_RGB.rawValue), &output, &size, subsampling.turboJPEG, Int32(quality), TJFLAG_ACCURATEDCT)
+        }
+        defer { tjFree(output) }
+        guard status == 0, let output else {
+            throw ImageIOError.encodeFailed(path: "(memory)", reason: String(cString: tjGetErrorStr2(handle)))
+        }
+        return Array(UnsafeBufferPointer(start: output, count: Int(size)))
     }
 }
