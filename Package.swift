@@ -49,7 +49,7 @@ let package = Package(
         ]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
-        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO"]),
+        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -89,6 +89,7 @@ extension ImageIOError {
         case .empty: return "empty"
         case .unsupportedFormat: return "unsupportedFormat"
         case .decodeFailed: return "decodeFailed"
+        case .encodeFailed: return "encodeFailed"
         case .tooLarge: return "tooLarge"
         }
     }
