@@ -90,11 +90,12 @@ public final class FeatureNetwork: Sendable {
 
     /// The output of one tap (the seed's `get_output_by_name`), running the network only as far
     /// as needed; nil when the network has no tap of that name. The input only has to be large
-    /// enough for the layers up to the tap.
-    public func activation(named name: String, for input: Tensor, backend: any ComputeBackend) -> Tensor? {
+    /// enough for the layers up to the tap. `observer` sees the taps up to and including it.
+    public func activation(named name: String, for input: Tensor, backend: any ComputeBackend,
+                           observer: ActivationObserver? = nil) -> Tensor? {
         guard layerNames.contains(name) else { return nil }
         checkInput(input, through: name)
-        var pass = ForwardPass(network: self, backend: backend, observer: nil, target: name)
+        var pass = ForwardPass(network: self, backend: backend, observer: observer, target: name)
         _ = pass.run(spec.layers, input)
         return pass.captured
     }
