@@ -70,31 +70,3 @@ enum TrainCommand {
             throw NotYetAvailable(command: "train", issue: nil)
         })
 }
-
-/// `mirror bench`: engine × network × size timings.
-enum BenchCommand {
-    static let command = Command(
-        name: "bench",
-        summary: "Benchmark the engines on a network (ms/image, GFLOP/s, ratio to in-run sgemm).",
-        synopsis: "[options]",
-        discussion: "Run on the release build ('make bench'). Ratios are measured within one run.",
-        options: [
-            .value("net", "NAME", help: "Network.", default: "resnet-50", allowed: SharedOptions.networkNames),
-            .value("img-size", "S", help: "Input size.", default: "896"),
-            .value("backend", "ENGINE", help: "Engine, or all.", default: "all",
-                   allowed: SharedOptions.backendNames + ["all"]),
-            SharedOptions.compute[1],
-            .value("repeats", "N", help: "Timed runs (the median is reported).", default: "5"),
-            .value("warmup", "N", help: "Untimed runs first.", default: "1"),
-            .flag("json", help: "One JSON object per line."),
-            .flag("layer", help: "Per-layer timing."),
-        ],
-        run: { args, _ in
-            _ = try args.int("img-size", in: 32...8192)
-            _ = try args.choice("backend")
-            _ = try args.int("repeats", in: 1...10000)
-            _ = try args.int("warmup", in: 0...10000)
-            _ = try SharedOptions.threads(args)
-            throw NotYetAvailable(command: "bench", issue: 3)
-        })
-}
