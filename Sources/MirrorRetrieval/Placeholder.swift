@@ -1,1 +1,0 @@
-// MirrorRetrieval: populated by the engines/retrieval issues.
