@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror"]),
+        .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
