@@ -84,14 +84,13 @@ public struct PRMACMatcher: Sendable {
         let databaseNorms = euclidean ? (queries == nil ? queryNorms : Self.squaredNorms(database, dims: dims)) : []
 
         var workers = threads
-        var b = blockImages(workers: workers)
+        let b = blockImages(workers: workers)
         let queryBlocks = (queryCount + b - 1) / b, databaseBlocks = (databaseCount + b - 1) / b
         var tasks: [(Int, Int)] = []
         for i in 0..<queryBlocks {
             for j in (symmetric ? i : 0)..<databaseBlocks { tasks.append((i, j)) }
         }
         workers = min(workers, tasks.count)
-        if workers == 1 { b = max(b, 1) }
         let blasThreads = workers == 1 ? threads : 1
 
         let table = TopKTable(queries: queryCount, k: k)

@@ -45,14 +45,19 @@ public struct RetrievalIndex: Sendable {
     /// `--euclidean_dist` (no L2 normalisation before PCA; non-finite values are then rejected).
     /// Memory: the float64 features are centred in place, so the peak is about the features plus
     /// the output (plus the D×D covariance, or the seed solver's small sketches).
+    /// `threads` caps OpenBLAS/LAPACK threads for the PCA (default: OpenBLAS's own setting).
     /// - Throws: `RetrievalError.nonFiniteFeature`, `.pcaTooManyComponents`, `.invalidPCAFile`, `.lapackFailed`.
     public static func build(features: consuming FeatureSet, pca config: PCAConfig,
-                             normalizeInput: Bool = true) throws -> RetrievalIndex {
+                             normalizeInput: Bool = true, threads: Int? = nil) throws -> RetrievalIndex {
         var values = features.values
         features.values = []
         try prepare(&values, paths: features.paths, regions: features.regions, dims: features.dims, normalize: normalizeInput)
-        let model = try PCAWhitening.fitCentering(&values, dims: features.dims, databaseImages: features.count, config: config)
-        let vectors = model.map { $0.whitenCentered(values) } ?? values.map { Float($0) }
+        let (dims, images) = (features.dims, features.count)
+        let fit = { () throws -> (PCAModel?, [Float]) in
+            let model = try PCAWhitening.fitCentering(&values, dims: dims, databaseImages: images, config: config)
+            return (model, model.map { $0.whitenCentered(values) } ?? values.map { Float($0) })
+        }
+        let (model, vectors) = try threads.map { try DenseLinearAlgebra.withBLASThreads($0, fit) } ?? fit()
         return RetrievalIndex(entries: features.entries, regions: features.regions, inputDims: features.dims,
                               aggregation: features.aggregation, normalizesInput: normalizeInput, pca: model, vectors: vectors)
     }
