@@ -44,4 +44,13 @@ final class QueryExpansionTests: XCTestCase {
         let results = QueryExpansion.run(matcher: matcher, queries: query, top: 2, metric: .euclidean, qe: 1, rounds: 1)
         XCTAssertGreaterThan(results[0][0].score, results[0][1].score)  // descending: cosine scores
     }
+
+    func testSelfMatchingExpandsAgainstTheDatabase() {
+        // The seed crashes here (its database is None); mirror expands the database's own rows.
+        let matcher = PRMACMatcher(database: database, regions: 2, dims: 2)
+        let first = matcher.match(top: 2)
+        let expanded = QueryExpansion.expand(queries: database, database: database, results: first, regions: 2, dims: 2, count: 1)
+        XCTAssertEqual(QueryExpansion.run(matcher: matcher, queries: nil, top: 2, qe: 1, rounds: 1),
+                       matcher.match(queries: expanded, top: 2))
+    }
 }
