@@ -1,0 +1,199 @@
+import MirrorCore
+
+/// Errors reading or writing an index file; each names the file.
+public enum IndexFileError: Error, Equatable, CustomStringConvertible {
+    case cannotRead(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+    /// The file does not start with the index magic.
+    case notAnIndex(path: String)
+    case unsupportedVersion(path: String, found: Int, supported: Int)
+    /// The file is shorter than its header says (or than any index).
+    case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+    /// The trailing CRC-32C does not match the contents: the file is corrupted.
+    case checksumMismatch(path: String, stored: UInt32, computed: UInt32)
+    case malformed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let path, let reason): return "\(path): cannot read index: \(reason)"
+        case .cannotWrite(let path, let reason): return "\(path): cannot write index: \(reason)"
+        case .notAnIndex(let path): return "\(path): not a mirror index (bad magic)"
+        case .unsupportedVersion(let path, let found, let supported):
+            return "\(path): index format version \(found) is not supported (this mirror reads version \(supported))"
+        case .truncated(let path, let expected, let actual):
+            return "\(path): truncated index: expected \(expected) bytes, found \(actual)"
+        case .checksumMismatch(let path, let stored, let computed):
+            return "\(path): corrupted index: CRC-32C is \(hex(computed)), the file says \(hex(stored))"
+        case .malformed(let path, let reason): return "\(path): malformed index: \(reason)"
+        }
+    }
+
+    private func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
+
+/// The binary index file (`mirror index --out`), version 1. Layout (little-endian) in
+/// `Docs/FORMATS.md` § "Index file": a 48-byte header, the image entries, zero padding to 8 bytes,
+/// the PCA (float64) when present, the float32 vectors, and a CRC-32C of everything before it.
+extension RetrievalIndex {
+    static let magic = Array("MIRRORIX".utf8)
+    static let formatVersion = 1
+    static let headerSize = 48
+
+    /// Atomically writes the index to `path`.
+    public func write(to path: String) throws {
+        do {
+            try AtomicFile.write(encoded(), to: path)
+        } catch let error as AtomicFileError {
+            if case .cannotWrite(_, let reason) = error { throw IndexFileError.cannotWrite(path: path, reason: reason) }
+            throw error
+        }
+    }
+
+    /// The complete file bytes.
+    public func encoded() -> [UInt8] {
+        var names: [UInt8] = []
+        for entry in entries {
+            let utf8 = Array(entry.utf8)
+            append(UInt32(utf8.count), to: &names)
+            names += utf8
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(Self.headerSize + names.count + 8 + (pca.map { ($0.mean.count + $0.components.count + $0.outputDims) * 8 } ?? 0)
+                            + vectors.count * 4 + 4)
+        out += Self.magic
+        append(UInt32(Self.formatVersion), to: &out)
+        append(UInt32((pca != nil ? 1 : 0) | (normalizesInput ? 2 : 0)), to: &out)
+        append(UInt32(Self.aggregationCodes.firstIndex(of: aggregation)!), to: &out)
+        append(UInt32(regions), to: &out)
+        append(UInt64(count), to: &out)
+        append(UInt32(inputDims), to: &out)
+        append(UInt32(dims), to: &out)
+        append(UInt64(names.count), to: &out)
+        out += names
+        out += [UInt8](repeating: 0, count: Self.padding(names.count))
+        if let pca {
+            for array in [pca.mean, pca.components, pca.explainedVariance] { array.withUnsafeBytes { out += $0 } }
+        }
+        vectors.withUnsafeBytes { out += $0 }
+        append(CRC32C.checksum(out), to: &out)
+        return out
+    }
+
+    /// Reads and verifies an index file.
+    /// - Throws: `IndexFileError` (`.notAnIndex`, `.unsupportedVersion`, `.truncated`,
+    ///   `.checksumMismatch`, `.malformed`, `.cannotRead`), naming `path`.
+    public static func read(from path: String) throws -> RetrievalIndex {
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.read(path)
+        } catch let error as AtomicFileError {
+            if case .cannotRead(_, let reason) = error { throw IndexFileError.cannotRead(path: path, reason: reason) }
+            throw error
+        }
+        return try decode(bytes, path: path)
+    }
+
+    /// Parses and verifies index bytes; `path` is used in errors.
+    public static func decode(_ bytes: [UInt8], path: String) throws -> RetrievalIndex {
+        let prefix = min(bytes.count, magic.count)
+        guard Array(bytes[0..<prefix]) == Array(magic[0..<prefix]) else { throw IndexFileError.notAnIndex(path: path) }
+        guard bytes.count >= headerSize + 4 else {
+            throw IndexFileError.truncated(path: path, expectedBytes: headerSize + 4, actualBytes: bytes.count)
+        }
+        var reader = ByteReader(bytes: bytes, position: magic.count)
+        let version = Int(reader.u32())
+        guard version == formatVersion else {
+            throw IndexFileError.unsupportedVersion(path: path, found: version, supported: formatVersion)
+        }
+        let flags = reader.u32(), aggregationCode = Int(reader.u32())
+        let regions = Int(reader.u32()), countRaw = reader.u64()
+        let inputDims = Int(reader.u32()), dims = Int(reader.u32()), namesRaw = reader.u64()
+        func malformed(_ reason: String) -> IndexFileError { .malformed(path: path, reason: reason) }
+        guard flags & ~3 == 0 else { throw malformed("unknown flags \(flags)") }
+        guard aggregationCode < aggregationCodes.count else { throw malformed("unknown aggregation \(aggregationCode)") }
+        let hasPCA = flags & 1 != 0
+        guard regions > 0, inputDims > 0, dims > 0, hasPCA || dims == inputDims else {
+            throw malformed("bad dimensions (R=\(regions), D=\(inputDims), K=\(dims))")
+        }
+        // Sizes, with overflow checks, before trusting any of them.
+        let limit = UInt64(Int.max / 16)
+        guard countRaw < limit, namesRaw < limit else { throw malformed("implausible sizes in the header") }
+        let count = Int(countRaw), namesLength = Int(namesRaw)
+        let pcaValues = hasPCA ? inputDims + dims * inputDims + dims : 0
+        let (rows, o1) = count.multipliedReportingOverflow(by: regions)
+        let (vectorCount, o2) = rows.multipliedReportingOverflow(by: dims)
+        guard !o1, !o2, vectorCount < Int.max / 16, pcaValues < Int.max / 16 else { throw malformed("implausible sizes in the header") }
+        let expected = headerSize + namesLength + padding(namesLength) + pcaValues * 8 + vectorCount * 4 + 4
+        guard bytes.count >= expected else {
+            throw IndexFileError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count)
+        }
+        guard bytes.count == expected else { throw malformed("\(bytes.count - expected) unexpected bytes after the checksum") }
+        let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: expected - 4, as: UInt32.self)) }
+        let computed = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(expected - 4)])) }
+        guard stored == computed else { throw IndexFileError.checksumMismatch(path: path, stored: stored, computed: computed) }
+
+        var entries: [String] = []
+        entries.reserveCapacity(count)
+        let namesEnd = headerSize + namesLength
+        for n in 0..<count {
+            guard reader.position + 4 <= namesEnd else { throw malformed("image entry \(n) runs past the entry section") }
+            let length = Int(reader.u32())
+            guard length <= namesEnd - reader.position else { throw malformed("image entry \(n) runs past the entry section") }
+            guard let entry = String(validating: bytes[reader.position..<(reader.position + length)], as: UTF8.self) else {
+                throw malformed("image entry \(n) is not UTF-8")
+            }
+            entries.append(entry)
+            reader.position += length
+        }
+        guard reader.position == namesEnd else { throw malformed("the entry section has unused bytes") }
+        reader.position = namesEnd + padding(namesLength)
+        var pca: PCAModel?
+        if hasPCA {
+            let mean: [Double] = reader.array(count: inputDims)
+            let components: [Double] = reader.array(count: dims * inputDims)
+            let variance: [Double] = reader.array(count: dims)
+            pca = PCAModel(mean: mean, components: components, explainedVariance: variance)
+        }
+        let vectors: [Float] = reader.array(count: vectorCount)
+        return RetrievalIndex(entries: entries, regions: regions, inputDims: inputDims,
+                              aggregation: aggregationCodes[aggregationCode], normalizesInput: flags & 2 != 0,
+                              pca: pca, vectors: vectors)
+    }
+
+    /// Aggregation codes stored in the header.
+    static let aggregationCodes: [FeatureSet.Aggregation] = [.regional, .rmac, .mac]
+
+    static func padding(_ length: Int) -> Int { (8 - length % 8) % 8 }
+
+    private func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { out += $0 }
+    }
+}
+
+/// Sequential little-endian reads from a buffer whose size was already validated.
+private struct ByteReader {
+    let bytes: [UInt8]
+    var position: Int
+
+    mutating func u32() -> UInt32 { read(UInt32.self) }
+    mutating func u64() -> UInt64 { read(UInt64.self) }
+
+    private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T {
+        defer { position += MemoryLayout<T>.size }
+        return bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: position, as: T.self)) }
+    }
+
+    mutating func array<T>(count: Int) -> [T] {
+        let size = MemoryLayout<T>.stride
+        defer { position += count * size }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[position..<(position + count * size)]))
+            }
+            initialized = count
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// The seed's query expansion (`simple_query_expansion` + the `--et` loop, SPEC §4).
+///
+/// Expansion of query image i from a ranked result: `Q' = Q + Σ_{j < qe} (score_j / R) · DB[idx_j]`,
+/// **region-index aligned** (query row r adds database row r of each neighbour), in float64 with
+/// `score_j / R` as `Double(scoreF32) / Double(R)`; then every row of Q' is L2-normalised
+/// (`nan_to_num(normalize(·))`). Each round is rebuilt from the **original** queries and the
+/// latest result, and re-matched with **cosine** even after a Euclidean first match.
+///
+/// The seed keeps float64 query/database features for this step; mirror expands the float32
+/// vectors it matches with, which moves expanded rows by about 1e-8 (float32 rounding).
+/// Self-matching with expansion crashes the seed (its database is None there); mirror expands
+/// against the database itself.
+public enum QueryExpansion {
+    /// Expanded, normalised float32 query rows (`[queries · R, D]`) from `results` (one list per query).
+    public static func expand(queries: [Float], database: [Float], results: [[Match]], regions: Int, dims: Int,
+                              count qe: Int) -> [Float] {
+        let r = regions, d = dims
+        precondition(queries.count == results.count * r * d, "one result list per query image is needed")
+        var output = [Float](repeating: 0, count: queries.count)
+        var rows = [Double](repeating: 0, count: r * d)
+        for (i, neighbours) in results.enumerated() {
+            let base = i * r * d
+            for e in 0..<(r * d) { rows[e] = Double(queries[base + e]) }
+            for neighbour in neighbours.prefix(max(0, qe)) {
+                let weight = Double(neighbour.score) / Double(r)
+                let source = neighbour.index * r * d
+                for e in 0..<(r * d) { rows[e] = rows[e] + weight * Double(database[source + e]) }
+            }
+            L2Normalization.normalizeRows(&rows, dims: d)
+            for e in 0..<(r * d) { output[base + e] = Float(rows[e]) }
+        }
+        return output
+    }
+
+    /// The seed's whole query stage: match, then `rounds` times expand with the top `qe` results
+    /// and re-match (cosine). `qe ≤ 0` or `rounds ≤ 0` is a single match (the seed's `QE_FN` only
+    /// exists for `qe > 0`). `queries == nil` queries the database itself.
+    public static func run(matcher: PRMACMatcher, queries: [Float]?, top: Int, aml: Bool = false,
+                           metric: PRMACMatcher.Metric = .cosine, qe: Int = 0, rounds: Int = 0) -> [[Match]] {
+        var results = matcher.match(queries: queries, top: top, aml: aml, metric: metric)
+        guard qe > 0, rounds > 0 else { return results }
+        let original = queries ?? matcher.database
+        for _ in 0..<rounds {
+            let expanded = expand(queries: original, database: matcher.database, results: results,
+                                  regions: matcher.regions, dims: matcher.dims, count: qe)
+            results = matcher.match(queries: expanded, top: top, aml: aml, metric: .cosine)
+        }
+        return results
+    }
+}
