@@ -1,4 +1,8 @@
-/// `mirror index`: regional features → whitened, searchable index (the first half of the seed's `deep_query.py`).
+import Foundation
+import MirrorRetrieval
+
+/// `mirror index`: regional features → whitened, searchable index (the first half of the seed's
+/// `deep_query.py`: read_feature, normalize, PCA(whiten=True) fitted on the database's regions).
 enum IndexCommand {
     static let command = Command(
         name: "index",
@@ -7,18 +11,20 @@ enum IndexCommand {
         discussion: """
         PCA is fitted on all regional vectors of the database with the seed's gating rule: --out-dim K \
         whitens only when the list has more than K images; --pca-thresh picks the dimension by explained \
-        variance; --pca-file applies a saved PCA. Without any of them no PCA is applied (SPEC §4).
+        variance; --pca-file applies a saved PCA. Without any of them no PCA is applied (SPEC §4). \
+        The index file stores names, PCA and vectors with a checksum (Docs/FORMATS.md, "Index file").
         """,
         options: PCAOptions.specs + [
             .value("out", "INDEX", help: "Index file to write (atomically)."),
-            SharedOptions.compute[1],
-        ],
-        run: { args, _ in
-            _ = try PCAOptions(args)
-            _ = try args.required("feature-list")
-            _ = try args.required("out")
-            _ = try SharedOptions.threads(args)
-            throw NotYetAvailable(command: "index", issue: 7)
+        ] + PCAOptions.modeSpecs + [SharedOptions.compute[1], SharedOptions.quiet],
+        run: { args, console in
+            let options = try PCAOptions(args)
+            let out = try args.required("out")
+            let threads = try SharedOptions.threads(args)
+            let index = try options.buildIndex(featureList: try args.required("feature-list"), threads: threads)
+            try index.write(to: out)
+            if !args.flag("quiet") { console.err("mirror index: \(options.describe(index)) → \(out)") }
+            return 0
         })
 }
 
@@ -26,21 +32,54 @@ enum IndexCommand {
 struct PCAOptions {
     static let specs: [OptionSpec] = [
         .value("feature-list", "LIST", help: "Text file with one .npy feature path per line (the seed's --feature_list)."),
-        .value("dataset-root", "DIR", help: "Prefix for relative paths in the feature list."),
+        .value("dataset-root", "DIR", help: "Prefix for relative paths in the feature lists."),
         .value("out-dim", "K", help: "PCA-whiten to K dimensions (only when the database has more than K images, as the seed)."),
         .value("pca-thresh", "T", help: "PCA-whiten keeping the smallest dimension whose explained variance ratio reaches T (0<T≤1)."),
         .value("pca-file", "FILE.npy", help: "Apply a saved PCA (the seed's dict .npy with mean, eigvec, eigval)."),
         .value("pca-solver", "SOLVER", help: "exact: covariance eigen-decomposition (LAPACK). seed: the seed's randomized "
                + "solver with RandomState(0), for score-level parity with the paper.", default: "exact",
-               allowed: ["exact", "seed"]),
+               allowed: PCAConfig.Solver.allCases.map(\.rawValue)),
     ]
 
-    var outDim: Int?
-    var threshold: Double?
+    /// How regions are read and compared; stored in the index, so `query` takes them from it.
+    static let modeSpecs: [OptionSpec] = [
+        .flag("euclidean-dist", help: "Rank by squared Euclidean distance; features are not L2-normalised (the seed's --euclidean_dist)."),
+        .flag("rmac", help: "Sum each image's regions into one vector (R-MAC) before matching."),
+        .flag("mac", help: "Use only each image's first region (global MAC) for matching."),
+    ]
+
+    var config: PCAConfig
+    var root: String?
+    var aggregation: FeatureSet.Aggregation
+    var euclidean: Bool
 
     init(_ args: ParsedArguments) throws {
-        outDim = try args.int("out-dim", in: 1...65536)
-        threshold = try args.double("pca-thresh", in: 1e-9...1)
-        _ = try args.choice("pca-solver")
+        let outDim = try args.int("out-dim", in: 1...65536)
+        let threshold = try args.double("pca-thresh", in: 1e-9...1)
+        let solver = PCAConfig.Solver(rawValue: try args.choice("pca-solver")!)!
+        config = PCAConfig(outDim: outDim, threshold: threshold, file: args.string("pca-file"), solver: solver)
+        root = args.string("dataset-root")
+        if args.flag("rmac") && args.flag("mac") {
+            throw UsageError("give at most one of --rmac and --mac", command: args.command)
+        }
+        aggregation = args.flag("rmac") ? .rmac : args.flag("mac") ? .mac : .regional
+        euclidean = args.flag("euclidean-dist")
+    }
+
+    func buildIndex(featureList: String, threads: Int?) throws -> RetrievalIndex {
+        let features = try FeatureSet.load(listFile: featureList, root: root, aggregation: aggregation)
+        return try RetrievalIndex.build(features: features, pca: config, normalizeInput: !euclidean, threads: threads)
+    }
+
+    func describe(_ index: RetrievalIndex) -> String {
+        var text = "\(index.count) images × \(index.regions) regions × \(index.inputDims) dims"
+        if let pca = index.pca {
+            text += ", PCA-whitened to \(pca.outputDims) dims"
+        } else if let k = config.outDim, index.count <= k {
+            text += ", no PCA (the seed whitens only when images > --out-dim: \(index.count) ≤ \(k))"
+        } else {
+            text += ", no PCA"
+        }
+        return text
     }
 }

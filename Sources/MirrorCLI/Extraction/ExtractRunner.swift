@@ -9,18 +9,12 @@ import MirrorRetrieval
 /// the Oxford queries), the shard, the batch run, and the reports (`failed.txt`, lists).
 enum ExtractRunner {
     static func run(_ options: ExtractOptions, args: ParsedArguments, console: Console) throws -> Int32 {
-        let selection = try ModelSelection.resolve(args)
-        let network = try FeatureNetwork(selection.architecture, weights: selection.archive)
-        let backend = makeBackend(kind: BackendKind(rawValue: options.backend)!, threads: options.threads)
         let configuration = FeatureExtractor.Configuration(
             imageSize: options.imageSize, steps: options.rmacSteps, multiScale: options.multiScale,
             pool: RegionalPoolingMode(rawValue: options.pool)!, dct: DCTMethod(rawValue: options.dct)!)
-        let extractor = FeatureExtractor(network: network, backend: backend, configuration: configuration)
-        guard let shape = extractor.outputShape else {
-            throw UsageError.invalidValue("img-size", "\(options.imageSize)", command: args.command,
-                                          reason: "too small for \(network.architecture.rawValue) "
-                                            + "(minimum \(network.architecture.minimumInputSize))")
-        }
+        let (extractor, selection, shape) = try makeExtractor(args, configuration: configuration,
+                                                              backend: options.backend, threads: options.threads)
+        let network = extractor.network, backend = extractor.backend
 
         // Which images, and where their features go.
         var images: [String]
@@ -51,18 +45,42 @@ enum ExtractRunner {
                         + "S=\(options.imageSize), steps \(configuration.effectiveSteps.map(String.init).joined(separator: ","))"
                         + "\(options.multiScale ? " multi-scale" : ""), \(options.pool) → [\(shape[0]), \(shape[1])] per image")
         }
-        let batch = BatchExtractor<[Tensor]>(images: images, outputs: outputs, expectedShape: shape, overwrite: options.overwrite,
-                                             prepare: extractor.prepare, compute: extractor.compute)
-        let progress = options.quiet ? nil : ProgressReporter(console: console, label: "extract")
-        let summary = batch.run(progress: progress)
+        let summary = try extract(images: images, outputs: outputs, extractor: extractor, shape: shape,
+                                  overwrite: options.overwrite, quiet: options.quiet, listingFolder: listingFolder,
+                                  writeLists: options.shard == nil,
+                                  positionalInputs: options.imageList == nil && args.string("oxford-gt") == nil, console: console)
+        return summary.failures.isEmpty ? 0 : 1
+    }
 
+    /// The model (`--net`/`--weights`/`--ckpt-*` rules), the engine, and the `[D, R]` every image gives.
+    static func makeExtractor(_ args: ParsedArguments, configuration: FeatureExtractor.Configuration, backend: String,
+                              threads: Int?) throws -> (FeatureExtractor, ModelSelection.Selection, [Int]) {
+        let selection = try ModelSelection.resolve(args)
+        let network = try FeatureNetwork(selection.architecture, weights: selection.archive)
+        let engine = makeBackend(kind: BackendKind(rawValue: backend)!, threads: threads)
+        let extractor = FeatureExtractor(network: network, backend: engine, configuration: configuration)
+        guard let shape = extractor.outputShape else {
+            throw UsageError.invalidValue("img-size", "\(configuration.imageSize)", command: args.command,
+                                          reason: "too small for \(network.architecture.rawValue) "
+                                            + "(minimum \(network.architecture.minimumInputSize))")
+        }
+        return (extractor, selection, shape)
+    }
+
+    /// Runs the batch with progress and writes the reports; returns what happened.
+    static func extract(images: [String], outputs: [String], extractor: FeatureExtractor, shape: [Int], overwrite: Bool,
+                        quiet: Bool, listingFolder: String, writeLists: Bool, positionalInputs: Bool,
+                        console: Console) throws -> BatchExtractor<[Tensor]>.Summary {
+        let batch = BatchExtractor<[Tensor]>(images: images, outputs: outputs, expectedShape: shape, overwrite: overwrite,
+                                             prepare: extractor.prepare, compute: extractor.compute)
+        let summary = batch.run(progress: quiet ? nil : ProgressReporter(console: console, label: "extract"))
         try writeReports(summary, images: images, outputs: outputs, listingFolder: listingFolder,
-                         writeLists: options.shard == nil, positionalInputs: options.imageList == nil && args.string("oxford-gt") == nil)
-        if !options.quiet || !summary.failures.isEmpty {
+                         writeLists: writeLists, positionalInputs: positionalInputs)
+        if !quiet || !summary.failures.isEmpty {
             console.err("mirror extract: \(summary.written) written, \(summary.skipped) already done, \(summary.failures.count) failed"
                         + (summary.failures.isEmpty ? "" : " (reasons in \(listingFolder)/failed.txt)"))
         }
-        return summary.failures.isEmpty ? 0 : 1
+        return summary
     }
 
     /// `failed.txt` (path, tab, reason) when anything failed — removed when a run has no failures, so

@@ -1,0 +1,108 @@
+import Foundation
+import MirrorCore
+import MirrorRetrieval
+
+/// `mirror pairs`: the one-shot job for newcomers — extract (default model), index, query, and write
+/// the image pairs worth matching. Features are kept in a folder and reused by the next run.
+enum PairsCommand {
+    static let command = Command(
+        name: "pairs",
+        summary: "One shot: extract, index and query a folder or list; write image pairs to match.",
+        synopsis: "IMAGE_DIR_OR_LIST [--top K] [--out PAIRS.txt] [options]",
+        discussion: """
+        Images are found recursively (JPEG/PNG) in a folder, or read from a list file. Features go to \
+        --features (default: <folder>/.mirror-features, or beside the list) and are reused when present. \
+        Then the seed's GL3D recipe: R-MAC steps 1,3,5 at --img-size, PCA-whitening to --out-dim when the \
+        collection is larger, PR-MAC, and the top K other images per image. The pair list feeds COLMAP's \
+        matches_importer (--format colmap) or hloc (--format hloc); names are relative to the folder.
+        """,
+        options: [
+            .value("out", "FILE", help: "Pair list to write.", default: "pairs.txt"),
+            .value("top", "K", help: "Pairs kept per image (self excluded).", default: "20"),
+            .value("format", "FMT", help: "Pair list format.", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
+            .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions)."),
+            .value("features", "DIR", help: "Where features are stored and reused."),
+            .value("img-size", "S", help: "Short side after scaling; the crop is S×S.", default: "896"),
+            .value("rmac-step", "LIST", help: "R-MAC grid steps.", default: "1,3,5"),
+            .value("out-dim", "K", help: "PCA-whiten to K dimensions when there are more than K images.", default: "256"),
+            .value("max-memory", "MB", help: "Working-memory budget of the matcher.", default: "1024"),
+        ] + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
+        run: { args, console in try PairsRunner.run(args, console: console) })
+}
+
+enum PairsRunner {
+    static func run(_ args: ParsedArguments, console: Console) throws -> Int32 {
+        try args.checkPositionals(1...1, describing: "the image folder or list")
+        let input = args.positionals[0]
+        let top = try args.int("top", in: 1...Int.max)!
+        let format = PairList.Format(rawValue: try args.choice("format")!)!
+        let minScore = try args.double("min-score")
+        let size = try args.int("img-size", in: 32...8192)!
+        let steps = try args.intList("rmac-step", in: 1...64)!
+        let outDim = try args.int("out-dim", in: 1...65536)!
+        let budget = try args.int("max-memory", in: 16...1_048_576)! << 20
+        let threads = try SharedOptions.threads(args)
+        let quiet = args.flag("quiet")
+        let out = try args.required("out")
+
+        // Images and their names as the reconstruction tool will see them.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+            throw ExtractionError.missingInput(path: input)
+        }
+        let images: [String], names: [String], defaultFeatures: String
+        if isDirectory.boolValue {
+            images = try ImageList.expand([input])
+            let prefix = input.hasSuffix("/") ? input : input + "/"
+            names = images.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+            defaultFeatures = (input as NSString).appendingPathComponent(".mirror-features")
+        } else {
+            images = try ImageList.read(listPath: input, root: nil)
+            names = images
+            defaultFeatures = ((input as NSString).deletingLastPathComponent as NSString).appendingPathComponent("mirror-features")
+        }
+        let featureFolder = args.string("features") ?? defaultFeatures
+        try FileManager.default.createDirectory(atPath: featureFolder, withIntermediateDirectories: true)
+        // Names may repeat stems across subfolders, so features are keyed by the relative name.
+        let outputs = names.map { (featureFolder as NSString).appendingPathComponent(
+            $0.replacingOccurrences(of: "/", with: "__") + ".npy") }
+
+        let configuration = FeatureExtractor.Configuration(imageSize: size, steps: steps, multiScale: false, pool: .max)
+        let (extractor, selection, shape) = try ExtractRunner.makeExtractor(
+            args, configuration: configuration, backend: try args.choice("backend")!, threads: threads)
+        if !quiet {
+            console.err("mirror pairs: \(images.count) images, \(selection.architecture.rawValue) (\(selection.origin)), "
+                        + "features in \(featureFolder)")
+        }
+        let summary = try ExtractRunner.extract(images: images, outputs: outputs, extractor: extractor, shape: shape,
+                                                overwrite: false, quiet: quiet, listingFolder: featureFolder, writeLists: false,
+                                                positionalInputs: false, console: console)
+        let failed = Set(summary.failures.map(\.image))
+        let kept = images.indices.filter { !failed.contains(images[$0]) }
+        guard kept.count >= 2 else { throw PairsError.tooFewImages(count: kept.count) }
+
+        let features = try FeatureSet.load(entries: kept.map { outputs[$0] }, root: nil, aggregation: .regional,
+                                           listName: featureFolder)
+        let index = try RetrievalIndex.build(features: features, pca: PCAConfig(outDim: outDim), threads: threads)
+        let matcher = index.matcher(memoryBudget: budget, threads: threads)
+        // +1: each image finds itself first (self pairs are dropped from the list).
+        let results = QueryExpansion.run(matcher: matcher, queries: nil, top: min(top + 1, index.count))
+        let pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore)
+        try AtomicFile.write(Array(try PairList.format(pairs, names: kept.map { names[$0] }, format: format).utf8), to: out)
+        if !quiet {
+            console.err("mirror pairs: \(pairs.count) pairs (\(format.rawValue)) → \(out)"
+                        + (index.pca == nil ? "" : ", PCA-whitened to \(outDim) dims"))
+        }
+        return summary.failures.isEmpty ? 0 : 1
+    }
+}
+
+enum PairsError: Error, CustomStringConvertible {
+    case tooFewImages(count: Int)
+
+    var description: String {
+        switch self {
+        case .tooFewImages(let count): return "only \(count) image(s) could be read; pairs need at least two"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// Image pairs for reconstruction tools, from ranked retrieval results where the queries are the
+/// database images themselves.
+///
+/// - `colmap`: `name1 name2` per line for COLMAP's `matches_importer --match_type pairs`; self pairs
+///   dropped, each unordered pair once (in the order first seen, query rank by rank).
+/// - `hloc`: `name1 name2` per line as hloc's `pairs_from_retrieval` writes them: every query's
+///   results in rank order, self pairs dropped, both directions kept.
+/// - `tsv`: `name1 TAB name2 TAB score` per line, every (query, result) of `hloc`, for scripts and for
+///   names that contain spaces.
+///
+/// COLMAP and hloc split these files on white space, so a name containing a space or tab cannot be
+/// written in those formats: that is an error naming the image (use `tsv`).
+public enum PairList {
+    public enum Format: String, CaseIterable, Sendable {
+        case colmap, hloc, tsv
+    }
+
+    public struct Pair: Equatable, Sendable {
+        public let first: Int
+        public let second: Int
+        /// The seed's normalised score `sum / R`.
+        public let score: Double
+    }
+
+    /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine).
+    public static func pairs(_ results: [[Match]], regions: Int, format: Format, minScore: Double? = nil) -> [Pair] {
+        var out: [Pair] = []
+        var seen = Set<[Int]>()
+        for (query, matches) in results.enumerated() {
+            for match in matches where match.index != query {
+                let score = Double(match.score) / Double(regions)
+                if let minScore, score < minScore { continue }
+                if format == .colmap {
+                    guard seen.insert([min(query, match.index), max(query, match.index)]).inserted else { continue }
+                }
+                out.append(Pair(first: query, second: match.index, score: score))
+            }
+        }
+        return out
+    }
+
+    /// The file text, one pair per line, each line ending in `\n`.
+    public static func format(_ pairs: [Pair], names: [String], format: Format) throws -> String {
+        if format != .tsv, let bad = names.first(where: { $0.contains(" ") || $0.contains("\t") || $0.contains("\n") }) {
+            throw PairListError.nameWithWhitespace(name: bad, format: format.rawValue)
+        }
+        return pairs.map { pair in
+            format == .tsv ? "\(names[pair.first])\t\(names[pair.second])\t\(pair.score)\n"
+                : "\(names[pair.first]) \(names[pair.second])\n"
+        }.joined()
+    }
+}
+
+public enum PairListError: Error, Equatable, CustomStringConvertible {
+    case nameWithWhitespace(name: String, format: String)
+
+    public var description: String {
+        switch self {
+        case .nameWithWhitespace(let name, let format):
+            return "image name '\(name)' contains white space, which \(format) pair files cannot hold; use --format tsv"
+        }
+    }
+}
