@@ -12,8 +12,6 @@ final class QueryCommandTests: XCTestCase {
     override func setUpWithError() throws { directory = try TestPaths.makeTemporaryDirectory() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
-    private struct Case { let fields: [String: String] }
-
     private func cases() throws -> [[String: String]] {
         let lines = try String(contentsOf: fixtures.appendingPathComponent("cases.tsv"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
@@ -68,7 +66,6 @@ final class QueryCommandTests: XCTestCase {
             let c = try cases().first { $0["name"] == name }!
             let index = directory.appendingPathComponent("\(name).index").path
             let list = fixtures.appendingPathComponent(c["db_list"]!).path
-            let pcaOptions = options(c).filter { !["--qe", "--et", "--top", "--aml"].contains($0) }
             var indexArgs = ["index", "--feature-list", list, "--out", index, "--quiet", "--dataset-root", fixtures.path]
             for (flag, key) in [("--out-dim", "out_dim"), ("--pca-solver", "solver")] where c[key] != "-" { indexArgs += [flag, c[key]!] }
             if c["euclidean"] == "1" { indexArgs.append("--euclidean-dist") }
@@ -79,7 +76,6 @@ final class QueryCommandTests: XCTestCase {
             if c["qe"] != "0" { queryArgs += ["--qe", c["qe"]!, "--et", c["et"]!] }
             let result = try ProcessRunner.mirror(queryArgs)
             XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
-            _ = pcaOptions
             let expected = try String(contentsOf: fixtures.appendingPathComponent("expected/\(name).txt"), encoding: .utf8)
             assertSameResults(try String(contentsOfFile: directory.appendingPathComponent("\(name)/match_pairs").path, encoding: .utf8),
                               expected, tolerance: c["euclidean"] == "1" ? 1e-4 : 1e-6, "index → query \(name)")
