@@ -19,6 +19,9 @@ enum BenchCommand {
         '--backend all' above 224 (minutes per image); ask for it explicitly.
         """,
         options: [
+            .value("task", "TASK", help: "network: engines × network timing; pipeline: mirror extract over --images generated "
+                   + "JPEGs of mixed sizes vs the network-only rate; retrieval: all-vs-all PR-MAC on synthetic whitened features.",
+                   default: "network", allowed: ["network", "pipeline", "retrieval"]),
             .value("net", "NAME", help: "Network.", default: "resnet-50", allowed: SharedOptions.networkNames),
             .value("img-size", "S", help: "Input size (S×S).", default: "896"),
             .value("backend", "ENGINE", help: "Engine, or all.", default: "all", allowed: SharedOptions.backendNames + ["all"]),
@@ -27,8 +30,18 @@ enum BenchCommand {
             .value("warmup", "N", help: "Untimed runs first.", default: "1"),
             .flag("json", help: "One JSON object per engine per line."),
             .flag("layer", help: "Also time every layer (median over the timed runs)."),
+            .value("images", "N", help: "pipeline: images to generate and extract; retrieval: database images.", default: "50 / 9368"),
+            .value("regions", "R", help: "retrieval: regions per image.", default: "35"),
+            .value("dims", "D", help: "retrieval: dimensions per region.", default: "256"),
+            .value("top", "K", help: "retrieval: results kept per query.", default: "200"),
+            .value("max-memory", "MB", help: "retrieval: matcher working-memory budget.", default: "1024"),
         ],
         run: { args, console in
+            switch try args.choice("task")! {
+            case "pipeline": return try PipelineBench.run(args, console: console)
+            case "retrieval": return try RetrievalBench.run(args, console: console)
+            default: break
+            }
             let architecture = Architecture(rawValue: try args.choice("net")!)!
             let size = try args.int("img-size", in: 16...4096)!
             let repeats = try args.int("repeats", in: 1...10000)!, warmup = try args.int("warmup", in: 0...10000)!
