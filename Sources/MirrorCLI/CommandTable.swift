@@ -11,6 +11,7 @@ enum CommandTable {
         ConvertCommand.command,
         BenchCommand.command,
         PreprocessCommand.command,
+        ClassifyCommand.command,
     ]
 
     static func find(_ name: String) -> Command? {
