@@ -59,9 +59,19 @@ test: build
 check-full:
 	MIRROR_FULL_CHECKS=1 $(SWIFT) test $(RELEASE_FLAGS)
 
-## bench: benchmarks on the release build; see Docs/BENCHMARKS.md.
+## bench: every benchmark on the release build, one JSON object per line; see Docs/BENCHMARKS.md.
+BENCH_OUT ?= bench.jsonl
 bench: build
-	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror bench --backend all
+	@bin=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror; set -e; : > $(BENCH_OUT); \
+	run() { echo "+ mirror $$*" >&2; $$bin "$$@" --json | tee -a $(BENCH_OUT); }; \
+	run bench --net resnet-50 --img-size 896 --backend all; \
+	run bench --net googlenet --img-size 896 --backend blas; \
+	run bench --net efficientnet-lite0 --img-size 896 --backend all; \
+	run bench --task pipeline --net resnet-50 --img-size 896 --images 50; \
+	run bench --task pipeline --net efficientnet-lite0 --img-size 896 --images 50; \
+	run bench --task pipeline --net efficientnet-lite0 --img-size 896 --images 500; \
+	for n in 1000 2500 5000 9368; do run bench --task retrieval --images $$n --regions 35 --dims 256 --top 200; done; \
+	echo "results in $(BENCH_OUT)" >&2
 
 clean:
 	rm -rf .build
