@@ -132,7 +132,7 @@ extension RetrievalIndex {
         }
         guard bytes.count == expected else { throw malformed("\(bytes.count - expected) unexpected bytes after the checksum") }
         let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: expected - 4, as: UInt32.self)) }
-        let computed = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(expected - 4)])) }
+        let computed = bytes.withUnsafeBytes { CRC32C.extend(0, UnsafeRawBufferPointer(rebasing: $0[0..<(expected - 4)])) }
         guard stored == computed else { throw IndexFileError.checksumMismatch(path: path, stored: stored, computed: computed) }
 
         var entries: [String] = []

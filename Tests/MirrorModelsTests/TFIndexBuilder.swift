@@ -1,3 +1,4 @@
+import MirrorCore
 @testable import MirrorModels
 
 /// Writes small TensorFlow-style `.index` files for tests, so that corruptions TensorFlow never

@@ -16,17 +16,6 @@ final class IndexFileTests: XCTestCase {
         return try RetrievalIndex.build(features: FeatureSet.load(listFile: root + "/b.txt", root: root), pca: config)
     }
 
-    func testCRC32CCheckValue() {
-        XCTAssertEqual(CRC32C.checksum("123456789"), 0xE306_9283)
-        XCTAssertEqual(CRC32C.checksum(""), 0)
-        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let split = bytes.withUnsafeBytes { raw in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[500...]),
-                            continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[..<500])))
-        }
-        XCTAssertEqual(split, CRC32C.checksum(bytes))
-    }
-
     func testRoundTripWithAndWithoutPCA() throws {
         for config in [PCAConfig(outDim: 16, solver: .seed), .none] {
             let index = try fixtureIndex(config)

@@ -1,4 +1,4 @@
-@testable import MirrorModels
+import MirrorCore
 import XCTest
 
 /// CRC-32C against the SPEC's test vector and a bytewise reference, and the LevelDB mask.

@@ -1,10 +1,11 @@
 /// CRC-32C (Castagnoli): reflected polynomial 0x82F63B78, initial value and final xor 0xFFFFFFFF,
-/// as used by TensorFlow checkpoints (LevelDB block trailers and bundle entries; SPEC §6.2).
+/// as used by TensorFlow checkpoints (LevelDB block trailers and bundle entries; SPEC §6.2) and
+/// as the checksum of mirror's index files.
 ///
 /// Slicing-by-8: eight 256-entry tables fold eight input bytes per step, several times faster
 /// than the byte-at-a-time loop and identical in result. Test vector:
 /// `checksum("123456789") == 0xE3069283`, `mask(0xE3069283) == 0xC78AB0E5`.
-enum CRC32C {
+public enum CRC32C {
     /// `tables[k * 256 + b]` = CRC of byte `b` followed by `k` zero bytes.
     private static let tables: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 8 * 256)
@@ -23,13 +24,13 @@ enum CRC32C {
     }()
 
     /// CRC-32C of `bytes`.
-    static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    public static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
         extend(0, bytes)
     }
 
     /// The CRC-32C of the concatenation of the data behind `crc` and `bytes`
     /// (`extend(checksum(a), b) == checksum(a + b)`).
-    static func extend<Bytes: Collection>(_ crc: UInt32, _ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    public static func extend<Bytes: Collection>(_ crc: UInt32, _ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
         if let result = bytes.withContiguousStorageIfAvailable({ extend(crc, UnsafeRawBufferPointer($0)) }) {
             return result
         }
@@ -37,7 +38,7 @@ enum CRC32C {
     }
 
     /// The CRC-32C of the data behind `crc` followed by `buffer`.
-    static func extend(_ crc: UInt32, _ buffer: UnsafeRawBufferPointer) -> UInt32 {
+    public static func extend(_ crc: UInt32, _ buffer: UnsafeRawBufferPointer) -> UInt32 {
         var state = ~crc
         var index = 0
         let count = buffer.count
@@ -63,12 +64,12 @@ enum CRC32C {
 
     /// LevelDB's masked form, stored so that a CRC of data containing CRCs stays well mixed:
     /// rotate right by 15 bits, then add 0xa282ead8 (mod 2³²).
-    static func mask(_ crc: UInt32) -> UInt32 {
+    public static func mask(_ crc: UInt32) -> UInt32 {
         ((crc >> 15) | (crc << 17)) &+ maskDelta
     }
 
     /// Inverse of `mask`.
-    static func unmask(_ masked: UInt32) -> UInt32 {
+    public static func unmask(_ masked: UInt32) -> UInt32 {
         let rotated = masked &- maskDelta
         return (rotated >> 17) | (rotated << 15)
     }
