@@ -1,5 +1,6 @@
 import MirrorCore
 import MirrorImageIO
+import TestSupport
 import XCTest
 
 /// Unit tests of the seed's preprocessing: SPEC §1.2's size table and the S+1 case, §1.3's worked
@@ -69,7 +70,7 @@ final class SeedPreprocessingTests: XCTestCase {
     }
 
     func testSameSizeResizeIsAnExactCopy() {
-        var generator = SplitMix64(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         let image = randomImage(height: 37, width: 53, using: &generator)
         let resized = SeedPreprocessing.resizeBilinearLegacy(image, height: 37, width: 53)
         XCTAssertEqual(resized.shape, [37, 53, 3])
@@ -77,7 +78,7 @@ final class SeedPreprocessingTests: XCTestCase {
     }
 
     func testResizeMatchesTheSpecFormulaPerPixel() {
-        var generator = SplitMix64(seed: 2)
+        var generator = SeededGenerator(seed: 2)
         let cases = [(13, 17, 40, 29), (40, 29, 13, 17), (102, 31, 897, 273), (9, 9, 9, 23), (1, 5, 4, 7), (6, 1, 2, 3)]
         for (inH, inW, outH, outW) in cases {
             let image = randomImage(height: inH, width: inW, using: &generator)
@@ -88,7 +89,7 @@ final class SeedPreprocessingTests: XCTestCase {
     }
 
     func testCenterCropEqualsResizeThenCropBitForBit() {
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         // Upscaling, downscaling, the S+1 short side (102, 104 → S+1 for S = 224), square, portrait.
         let cases = [(40, 61, 64), (150, 97, 64), (102, 157, 224), (131, 104, 224), (80, 80, 96), (300, 200, 100)]
         for (height, width, size) in cases {
@@ -131,7 +132,7 @@ final class SeedPreprocessingTests: XCTestCase {
     func testDecimationEqualsTheSeedsLegacyResizeByExactFactors() {
         // The seed resizes S to S//2 and S//4; with integral inputs the legacy kernel can be run on
         // an RGBImage, and its output must be the decimation of the same-size float copy.
-        var generator = SplitMix64(seed: 4)
+        var generator = SeededGenerator(seed: 4)
         let image = randomImage(height: 32, width: 32, using: &generator)
         let same = SeedPreprocessing.resizeBilinearLegacy(image, height: 32, width: 32)
         for factor in [2, 4] {
@@ -209,21 +210,9 @@ final class SeedPreprocessingTests: XCTestCase {
         return out
     }
 
-    private func randomImage(height: Int, width: Int, using generator: inout SplitMix64) -> RGBImage {
+    private func randomImage(height: Int, width: Int, using generator: inout SeededGenerator) -> RGBImage {
         RGBImage(width: width, height: height,
                  pixels: (0 ..< height * width * 3).map { _ in UInt8.random(in: 0 ... 255, using: &generator) })
     }
 }
 
-/// A small seeded generator so random-image tests are reproducible.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

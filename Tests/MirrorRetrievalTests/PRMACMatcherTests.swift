@@ -1,4 +1,5 @@
 @testable import MirrorRetrieval
+import TestSupport
 import XCTest
 
 /// PR-MAC on the SPEC §4 worked example, special cases, and the equivalence of the blocked,
@@ -46,7 +47,7 @@ final class PRMACMatcherTests: XCTestCase {
     }
 
     func testBoundedHeapKeepsTheBestOfManyCandidates() {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let scores = (0..<5000).map { _ in Float(Int(generator.next() % 300)) }  // many ties
         let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(2500)
         XCTAssertEqual(TopK.select(scores, k: 2500).map(\.index), Array(expected))
@@ -94,23 +95,10 @@ final class PRMACMatcherTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}
 
 /// `rows × dims` L2-normalised random rows.
 func randomRows(_ rows: Int, _ dims: Int, seed: UInt64) -> [Float] {
-    var generator = SplitMix(seed: seed)
+    var generator = SeededGenerator(seed: seed)
     var values = (0..<(rows * dims)).map { _ in generator.uniform() * 2 - 1 }
     L2Normalization.normalizeRows(&values, dims: dims)
     return values
