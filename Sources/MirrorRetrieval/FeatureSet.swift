@@ -54,13 +54,13 @@ public struct FeatureSet: Sendable {
     /// Reads a list file (one path per line; blank lines and surrounding spaces ignored) and loads it.
     /// Throws `RetrievalError` naming the list or the offending feature file.
     public static func load(listFile: String, root: String? = nil, aggregation: Aggregation = .regional) throws -> FeatureSet {
-        let text: String
+        let entries: [String]
         do {
-            text = String(decoding: try AtomicFile.read(listFile), as: UTF8.self)
-        } catch {
-            throw RetrievalError.unreadableFeature(path: listFile, reason: "\(error)")
+            entries = try TextList.read(listFile, nonEmpty: false)
+        } catch TextListError.unreadable(_, let reason) {
+            throw RetrievalError.unreadableFeature(path: listFile, reason: reason)
         }
-        return try load(entries: readList(text), root: root, aggregation: aggregation, listName: listFile)
+        return try load(entries: entries, root: root, aggregation: aggregation, listName: listFile)
     }
 
     /// Loads the features named by `entries` (joined to `root` when given).
@@ -69,7 +69,7 @@ public struct FeatureSet: Sendable {
     public static func load(entries: [String], root: String? = nil, aggregation: Aggregation = .regional,
                             listName: String = "feature list") throws -> FeatureSet {
         guard !entries.isEmpty else { throw RetrievalError.emptyFeatureList(list: listName) }
-        let paths = entries.map { join(root, $0) }
+        let paths = entries.map { TextList.join(root, $0) }
         var values: [Double] = []
         var firstShape: [Int] = []
         var regions = 1, dims = 0
@@ -131,19 +131,6 @@ public struct FeatureSet: Sendable {
         for region in 0..<keep {
             for k in 0..<d { values.append(Double(data[k * r + region])) }
         }
-    }
-
-    /// Lines of a list file: trimmed, blank lines dropped.
-    public static func readList(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-    }
-
-    /// `os.path.join(root, entry)`: an absolute entry wins; otherwise a `/` is inserted when needed.
-    static func join(_ root: String?, _ entry: String) -> String {
-        guard let root, !root.isEmpty, !entry.hasPrefix("/") else { return entry }
-        return root.hasSuffix("/") ? root + entry : root + "/" + entry
     }
 
     /// `os.path.splitext(os.path.basename(path))[0]`.

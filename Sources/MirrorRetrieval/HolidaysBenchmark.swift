@@ -1,3 +1,4 @@
+import MirrorCore
 /// INRIA Holidays mAP as the seed computes it (`data/holidays/holidays_map.py` after
 /// `convert2holiday_eval.py`; SPEC §5).
 ///
@@ -15,7 +16,7 @@ public enum HolidaysBenchmark {
     public static func groundTruth(path: String) throws -> GroundTruth {
         var all = Set<String>(), groups: [String: Set<String>] = [:]
         var current: String?
-        for name in try TextList.nonEmptyLines(path) {
+        for name in try TextList.read(path) {
             all.insert(name)
             guard let number = Int(name.hasSuffix(".jpg") ? String(name.dropLast(4)) : name) else {
                 throw EvaluationError.malformedLine(path: path, line: all.count, text: name)

@@ -1,3 +1,4 @@
+import MirrorCore
 /// Reads the seed's `match_pairs` file (`i j score` per line, grouped by query `i`, in rank order)
 /// into one ranked list of database indices per query, checking every index against the lists.
 public enum MatchPairsReader {
@@ -11,7 +12,7 @@ public enum MatchPairsReader {
     public static func entries(path: String, queryCount: Int, databaseCount: Int,
                                queryWhat: String = "query list", databaseWhat: String = "image list") throws -> [Entry] {
         var entries: [Entry] = []
-        for (number, line) in try TextList.lines(path).enumerated() {
+        for (number, line) in try TextList.read(path, nonEmpty: false).enumerated() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, let query = Int(fields[0]), let database = Int(fields[1]) else {
                 throw EvaluationError.malformedLine(path: path, line: number + 1, text: line)

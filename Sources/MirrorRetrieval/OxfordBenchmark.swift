@@ -1,3 +1,4 @@
+import MirrorCore
 import Foundation
 
 /// Oxford5K / Paris6K average precision exactly as the seed computes it (`cpp/oxford5k.h`
@@ -24,7 +25,7 @@ public enum OxfordBenchmark {
         func read(_ kind: String) throws -> [String] {
             let path = (directory as NSString).appendingPathComponent("\(query)_\(kind).txt")
             guard FileManager.default.fileExists(atPath: path) else { throw EvaluationError.missingGroundTruth(path: path) }
-            return try TextList.lines(path)
+            return try TextList.read(path, nonEmpty: false)
         }
         let positives = Set(try read("good") + read("ok"))
         guard !positives.isEmpty else { throw EvaluationError.noPositives(query: query) }

@@ -109,10 +109,10 @@ final class FeatureSetTests: XCTestCase {
     }
 
     func testPathsJoinLikePythonAndNamesAreStems() {
-        XCTAssertEqual(FeatureSet.join("/data", "x/y.npy"), "/data/x/y.npy")
-        XCTAssertEqual(FeatureSet.join("/data/", "y.npy"), "/data/y.npy")
-        XCTAssertEqual(FeatureSet.join("/data", "/abs/y.npy"), "/abs/y.npy")
-        XCTAssertEqual(FeatureSet.join(nil, "y.npy"), "y.npy")
+        XCTAssertEqual(TextList.join("/data", "x/y.npy"), "/data/x/y.npy")
+        XCTAssertEqual(TextList.join("/data/", "y.npy"), "/data/y.npy")
+        XCTAssertEqual(TextList.join("/data", "/abs/y.npy"), "/abs/y.npy")
+        XCTAssertEqual(TextList.join(nil, "y.npy"), "y.npy")
         XCTAssertEqual(FeatureSet.stem("dir/all_souls_000013.npy"), "all_souls_000013")
         XCTAssertEqual(FeatureSet.stem("a.b/img.01.npy"), "img.01")
         XCTAssertEqual(FeatureSet.stem(".hidden"), ".hidden")

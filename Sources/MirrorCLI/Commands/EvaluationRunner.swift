@@ -90,5 +90,5 @@ enum EvaluationRunner {
         return report
     }
 
-    private static func listNames(_ path: String) throws -> [String] { try TextList.nonEmptyLines(path) }
+    private static func listNames(_ path: String) throws -> [String] { try TextList.read(path) }
 }

@@ -120,7 +120,7 @@ enum QueryRunner {
         say(String(format: "%d queries in %.2f s (%.1f queries/s) → %@", queryCount, seconds, Double(queryCount) / seconds, matchPairs))
 
         if let pairsOut = options.pairsOut {
-            let names = try options.imageList.map { try TextList.nonEmptyLines($0) } ?? index.names
+            let names = try options.imageList.map { try TextList.read($0) } ?? index.names
             guard names.count == index.count else {
                 throw QueryError.imageListLength(path: options.imageList ?? "", expected: index.count, actual: names.count)
             }

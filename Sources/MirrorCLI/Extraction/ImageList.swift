@@ -1,3 +1,4 @@
+import MirrorCore
 import Foundation
 
 /// Which images an extraction run processes, in a deterministic order.
@@ -7,16 +8,7 @@ enum ImageList {
     /// Reads the seed's `--img_list`: one path per line; relative paths are joined to `root` (the
     /// seed's `--gl3d_root`), absolute paths are kept (as `os.path.join` does).
     static func read(listPath: String, root: String?) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: listPath) else {
-            throw ExtractionError.unreadableList(path: listPath)
-        }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        guard !lines.isEmpty else { throw ExtractionError.emptyList(path: listPath) }
-        return lines.map { line in
-            guard let root, !line.hasPrefix("/") else { return line }
-            return (root as NSString).appendingPathComponent(line)
-        }
+        try TextList.read(listPath).map { TextList.join(root, $0) }
     }
 
     /// Expands files and folders (recursively) into image paths with a JPEG/PNG extension,
@@ -76,8 +68,6 @@ enum OutputNaming {
 }
 
 enum ExtractionError: Error, Equatable, CustomStringConvertible {
-    case unreadableList(path: String)
-    case emptyList(path: String)
     case missingInput(path: String)
     case noImages(inputs: [String])
     case outputCollision(output: String, first: String, second: String)
@@ -86,8 +76,6 @@ enum ExtractionError: Error, Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .unreadableList(let path): return "\(path): cannot read the image list"
-        case .emptyList(let path): return "\(path): the image list is empty"
         case .missingInput(let path): return "\(path): no such file or folder"
         case .noImages(let inputs): return "no JPEG or PNG images found in \(inputs.joined(separator: ", "))"
         case .outputCollision(let output, let first, let second):
