@@ -14,7 +14,9 @@ struct ReferenceRecord {
     let channelSumsPath: String
     let fullPath: String?
     let rms: Double
-    /// `|mirror − reference| ≤ toleranceAbs` per element (1e-4·rms seed nets, 5e-4·rms Lite0, 0 input).
+    /// `|mirror − reference| ≤ toleranceAbs` per element: the manifest's bound capped at the issue's
+    /// 1e-4 × rms for every network (Lite0's manifest allows 5e-4 because PyTorch's own float32 run
+    /// deviates 8.9e-5 × rms from the float64 reference; mirror measures ≤ 4.5e-5), 0 for the input.
     let toleranceAbs: Double
 }
 
@@ -39,7 +41,8 @@ enum NetworkFixtures {
                             channelSumsPath: try XCTUnwrap(record["channel_sums"] as? String),
                             fullPath: record["full"] as? String,
                             rms: try XCTUnwrap((record["rms"] as? NSNumber)?.doubleValue),
-                            toleranceAbs: try XCTUnwrap((record["tolerance_abs"] as? NSNumber)?.doubleValue))
+                            toleranceAbs: min(try XCTUnwrap((record["tolerance_abs"] as? NSNumber)?.doubleValue),
+                                              1e-4 * (try XCTUnwrap((record["rms"] as? NSNumber)?.doubleValue))))
         }
     }
 
