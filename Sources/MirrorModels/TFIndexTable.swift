@@ -1,3 +1,5 @@
+import MirrorCore
+
 /// The `.index` file of a TensorFlow V2 checkpoint: a LevelDB-style sorted table (SPEC §6.2).
 ///
 /// Layout: data blocks, a (empty) metaindex block, an index block, then a 48-byte footer
