@@ -10,6 +10,7 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case queryWithoutResults(query: String)
     case unknownImage(name: String, list: String)
     case emptyList(path: String)
+    case invalidGroundTruth(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +23,7 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case .queryWithoutResults(let query): return "query '\(query)' has no results in the match pairs"
         case .unknownImage(let name, let list): return "image '\(name)' is not in \(list)"
         case .emptyList(let path): return "\(path): the list is empty"
+        case .invalidGroundTruth(let path, let reason): return "\(path): not a revisited ground-truth file: \(reason)"
         }
     }
 }
