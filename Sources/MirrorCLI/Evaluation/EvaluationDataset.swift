@@ -36,7 +36,8 @@ struct EvaluationDataset {
     /// The ground-truth folder (oxford/paris) or file (.dat, gt pairs, .pkl).
     let groundTruth: String
 
-    static func resolve(benchmark: String, root: String, args: ParsedArguments) throws -> EvaluationDataset {
+    /// `outputDirectory` is never searched for images (it holds the re-encoded queries).
+    static func resolve(benchmark: String, root: String, outputDirectory: String, args: ParsedArguments) throws -> EvaluationDataset {
         let join = { (name: String) in (root as NSString).appendingPathComponent(name) }
         switch benchmark {
         case "oxford", "paris":
@@ -71,9 +72,11 @@ struct EvaluationDataset {
             return EvaluationDataset(database: database, queries: .database(queries), groundTruth: datPath)
         default:  // gl3d
             let listPath = join("eval_img_list.txt")
-            let relative = try optionalList(listPath) ?? ImageList.expand([root]).map { path in
-                String(path.dropFirst(root.hasSuffix("/") ? root.count : root.count + 1))
-            }
+            let prefix = root.hasSuffix("/") ? root : root + "/"
+            let outputPrefix = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path + "/"
+            let relative = try optionalList(listPath) ?? ImageList.expand([root])
+                .filter { !URL(fileURLWithPath: $0).standardizedFileURL.path.hasPrefix(outputPrefix) }
+                .map { path in path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
             let database = relative.map { Image(path: $0.hasPrefix("/") ? $0 : join($0), name: $0) }
             return EvaluationDataset(database: database, queries: .database(nil),
                                      groundTruth: args.string("gt-pairs") ?? join("gl3d_gt_pairs"))

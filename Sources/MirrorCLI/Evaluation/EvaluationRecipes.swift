@@ -16,8 +16,8 @@ enum EvaluationRecipes {
         let settings = try RecipeSettings(benchmark: benchmark, args: args)
         let quiet = args.flag("quiet")
         let say = { (text: String) in if !quiet { console.err("mirror eval: " + text) } }
-        let dataset = try EvaluationDataset.resolve(benchmark: benchmark, root: root, args: args)
         let out = args.string("output-dir") ?? "eval-\(benchmark)"
+        let dataset = try EvaluationDataset.resolve(benchmark: benchmark, root: root, outputDirectory: out, args: args)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let join = { (name: String) in (out as NSString).appendingPathComponent(name) }
         let threads = try SharedOptions.threads(args)
