@@ -1,3 +1,5 @@
+import MirrorCore
+
 /// A minimal protocol-buffers wire-format reader: enough to decode TensorFlow's
 /// `BundleHeaderProto` and `BundleEntryProto` without generated code.
 ///

@@ -7,7 +7,7 @@ import MirrorCore
 ///   number, protocol 1001, sys_info, the state dict, the storage keys — then, per key in that
 ///   order, `int64 numel` and the raw little-endian bytes.
 ///
-/// The dict is decoded by `PickleMachine`, which only knows the allow-listed globals. Each
+/// The dict is decoded by `PickleMachine` with `TorchPickleGlobals`, which only knows the allow-listed globals. Each
 /// tensor is a strided view `as_strided(storage[offset:], size, stride)` (strides in elements);
 /// `tensor(named:)` gathers it into a dense row-major `Tensor`, so transposed views such as
 /// lite0's HWIO-stored conv weights come out in their logical (O,I,kh,kw) order.
@@ -54,7 +54,7 @@ public final class TorchStateDict: @unchecked Sendable {
                 throw TorchError.badStorage(path: path, key: storage.key, reason: "referenced with two different types or sizes")
             }
             storageKeys[storage.key] = storage
-            return .storage(storage)
+            return .object(storage)
         }
         let contents: Contents
         if magic == [0x50, 0x4B, 0x03, 0x04] {
@@ -67,7 +67,7 @@ public final class TorchStateDict: @unchecked Sendable {
             if let order = archive.entry(named: folder + "byteorder"), try archive.read(order) != Array("little".utf8) {
                 throw TorchError.bigEndian(path: path)
             }
-            contents = try PickleMachine.run(archive.read(pickle), path: path, persistentLoad: collect,
+            contents = try PickleMachine.runTorch(archive.read(pickle), path: path, persistentLoad: collect,
                                              extract: { try Self.contents(of: $0, path: path) }).result
             var storages: [String: (range: Range<Int>, member: ZipArchive.Entry?)] = [:]
             for (key, storage) in storageKeys {
@@ -110,7 +110,7 @@ public final class TorchStateDict: @unchecked Sendable {
             guard case .string(let name) = key else {
                 throw TorchError.notAStateDict(path: path, reason: "a key is a \(key.kind), not a string")
             }
-            guard case .tensor(let tensor) = value else {
+            guard case .object(let object) = value, let tensor = object as? TorchTensorReference else {
                 contents.nonTensorKeys.append(name)
                 continue
             }
@@ -124,7 +124,7 @@ public final class TorchStateDict: @unchecked Sendable {
     private static func storage(fromPersistentID id: PickleValue, path: String) throws -> TorchStorageReference {
         guard case .tuple(let fields) = id, fields.count == 5 || fields.count == 6,
               case .string("storage") = fields[0], case .global("torch", let type) = fields[1],
-              let dtype = PickleMachine.storageTypes[type], case .string(let key) = fields[2],
+              let dtype = TorchPickleGlobals.storageTypes[type], case .string(let key) = fields[2],
               case .int(let count) = fields[4], count >= 0 else {
             throw TorchError.notAStateDict(path: path, reason: "unexpected persistent id \(id.kind)")
         }
@@ -154,23 +154,23 @@ public final class TorchStateDict: @unchecked Sendable {
             throw TorchError.malformedLegacyFile(path: path, reason: "persistent id outside the state dict")
         }
         let magic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]  // 0x1950a86a20f9469cfc6c LE
-        let afterMagic = try PickleMachine.run(bytes, path: path, persistentLoad: noPersistentIDs) { value in
+        let afterMagic = try PickleMachine.runTorch(bytes, path: path, persistentLoad: noPersistentIDs) { value in
             guard case .bigInt(magic) = value else {
                 throw TorchError.malformedLegacyFile(path: path, reason: "bad magic number (expected 0x1950a86a20f9469cfc6c)")
             }
         }.end
-        let afterProtocol = try PickleMachine.run(bytes, from: afterMagic, path: path, persistentLoad: noPersistentIDs) { value in
+        let afterProtocol = try PickleMachine.runTorch(bytes, from: afterMagic, path: path, persistentLoad: noPersistentIDs) { value in
             guard case .int(1001) = value else {
                 throw TorchError.malformedLegacyFile(path: path, reason: "protocol version \(value.kind) (expected 1001)")
             }
         }.end
-        let afterSysInfo = try PickleMachine.run(bytes, from: afterProtocol, path: path, persistentLoad: noPersistentIDs) { value in
+        let afterSysInfo = try PickleMachine.runTorch(bytes, from: afterProtocol, path: path, persistentLoad: noPersistentIDs) { value in
             if case .dict(let info) = value, case .bool(false)? = info["little_endian"] { throw TorchError.bigEndian(path: path) }
         }.end
-        let (contents, afterDict) = try PickleMachine.run(bytes, from: afterSysInfo, path: path, persistentLoad: collect) {
+        let (contents, afterDict) = try PickleMachine.runTorch(bytes, from: afterSysInfo, path: path, persistentLoad: collect) {
             try Self.contents(of: $0, path: path)
         }
-        let (keys, dataStart) = try PickleMachine.run(bytes, from: afterDict, path: path, persistentLoad: noPersistentIDs) { value in
+        let (keys, dataStart) = try PickleMachine.runTorch(bytes, from: afterDict, path: path, persistentLoad: noPersistentIDs) { value in
             guard case .list(let list) = value else {
                 throw TorchError.malformedLegacyFile(path: path, reason: "the storage key list is a \(value.kind)")
             }

@@ -1,3 +1,5 @@
+import MirrorCore
+
 /// A minimal ZIP reader for PyTorch's zip-format `.pth` files (torch ≥ 1.6, SPEC §6.3):
 /// the end-of-central-directory record (ZIP64 when the classic fields are saturated), the
 /// central directory, and the local headers that give each member's data offset (PyTorch pads

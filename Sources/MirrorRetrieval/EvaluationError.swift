@@ -6,6 +6,7 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case noPositives(query: String)
     case queryWithoutResults(query: String)
     case unknownImage(name: String, list: String)
+    case invalidGroundTruth(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +17,7 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case .noPositives(let query): return "query '\(query)' has no positive images in its ground truth"
         case .queryWithoutResults(let query): return "query '\(query)' has no results in the match pairs"
         case .unknownImage(let name, let list): return "image '\(name)' is not in \(list)"
+        case .invalidGroundTruth(let path, let reason): return "\(path): not a revisited ground-truth file: \(reason)"
         }
     }
 }

@@ -134,7 +134,7 @@ public struct FeatureSet: Sendable {
     }
 
     /// `os.path.splitext(os.path.basename(path))[0]`.
-    static func stem(_ path: String) -> String {
+    public static func stem(_ path: String) -> String {
         let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         guard let dot = base.lastIndex(of: "."), dot != base.startIndex,
               base[..<dot].contains(where: { $0 != "." }) else { return base }

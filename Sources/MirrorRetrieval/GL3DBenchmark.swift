@@ -39,8 +39,10 @@ public enum GL3DBenchmark {
         let returned = lists(resultPairs, imageCount: imageNames.count, top: top)
         var scored: [BenchmarkResult.Query] = []
         for index in imageNames.indices where !truth[index].isEmpty {
+            let relevant = Set(truth[index])
             scored.append(.init(name: imageNames[index],
-                                averagePrecision: averagePrecision(groundTruth: truth[index], returned: returned[index])))
+                                averagePrecision: averagePrecision(groundTruth: truth[index], returned: returned[index]),
+                                hits: returned[index].map { relevant.contains($0) }, relevantCount: truth[index].count))
         }
         return BenchmarkResult(queries: scored)
     }

@@ -52,19 +52,21 @@ public enum HolidaysBenchmark {
             guard let relevant = remaining.removeValue(forKey: query) else {
                 throw EvaluationError.unknownImage(name: query, list: "the Holidays queries of \(groundTruthPath)")
             }
-            var truePositiveRanks: [Int] = [], shift = 0
+            var truePositiveRanks: [Int] = [], shift = 0, hits: [Bool] = []
             for (rank, name) in ranked.enumerated() {
                 guard groundTruth.allNames.contains(name) else {
                     throw EvaluationError.unknownImage(name: name, list: groundTruthPath)
                 }
                 if name == query {
                     shift = -1
-                } else if relevant.contains(name) {
-                    truePositiveRanks.append(rank + shift)
+                    continue
                 }
+                if relevant.contains(name) { truePositiveRanks.append(rank + shift) }
+                hits.append(relevant.contains(name))
             }
             scored.append(.init(name: query, averagePrecision:
-                averagePrecision(truePositiveRanks: truePositiveRanks, relevantCount: relevant.count)))
+                averagePrecision(truePositiveRanks: truePositiveRanks, relevantCount: relevant.count),
+                hits: hits, relevantCount: relevant.count))
         }
         if let missing = remaining.keys.sorted().first { throw EvaluationError.queryWithoutResults(query: missing) }
         return BenchmarkResult(queries: scored)

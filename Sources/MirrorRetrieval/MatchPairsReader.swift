@@ -50,6 +50,11 @@ public struct BenchmarkResult: Equatable, Sendable {
     public struct Query: Equatable, Sendable {
         public let name: String
         public let averagePrecision: Double
+        /// Relevance of each entry of the ranked list as it was scored (Oxford junk and the
+        /// Holidays query itself removed), for precision–recall curves.
+        public var hits: [Bool] = []
+        /// The recall denominator: number of relevant images (0 when unknown).
+        public var relevantCount: Int = 0
     }
 
     public let queries: [Query]

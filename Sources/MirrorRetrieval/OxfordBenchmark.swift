@@ -62,8 +62,10 @@ public enum OxfordBenchmark {
         var results: [BenchmarkResult.Query] = []
         for (query, ranked) in zip(queries, rankedLists) {
             let truth = try groundTruth(directory: groundTruthDirectory, query: query)
-            let ap = averagePrecision(ranked: ranked.map { images[$0] }, groundTruth: truth)
-            results.append(.init(name: query, averagePrecision: reported(ap)))
+            let names = ranked.map { images[$0] }
+            let ap = averagePrecision(ranked: names, groundTruth: truth)
+            let hits = names.filter { !truth.junk.contains($0) }.map { truth.positives.contains($0) }
+            results.append(.init(name: query, averagePrecision: reported(ap), hits: hits, relevantCount: truth.positives.count))
         }
         return BenchmarkResult(queries: results)
     }

@@ -2,7 +2,7 @@ import MirrorCore
 
 /// Reads the seed's `--pca_file`: `np.load(f).item()` of a `.npy` whose 0-d object array holds the
 /// dict `{'mean': [D], 'eigvec': [K, D], 'eigval': [K]}` (float32 or float64, either byte order,
-/// C or Fortran order). The pickle inside is parsed by `RestrictedPickle`, which executes nothing.
+/// C or Fortran order). The pickle inside is parsed by `PickleMachine` with `NumPyPickleGlobals`, which executes nothing.
 /// The seed plugs these into a `PCA(whiten=True)` as `mean_`, `components_`, `explained_variance_`.
 public enum SeedPCAFile {
     /// - Throws: `RetrievalError.invalidPCAFile(path:reason:)` for anything but that structure.
@@ -22,54 +22,37 @@ public enum SeedPCAFile {
         guard header.contains("'|O'") || header.contains("\"|O\"") else {
             throw fail("expected a pickled object array (descr '|O'), found header \(header.trimmingSpaces)")
         }
-        let root: RestrictedPickle.Value
+        let pickle = Array(bytes[(headerStart + headerLength)...])
         do {
-            root = try RestrictedPickle.load(Array(bytes[(headerStart + headerLength)...]))
-        } catch let failure as RestrictedPickle.Failure {
-            throw fail(failure.reason)
+            return try PickleMachine.run(pickle, globals: NumPyPickleGlobals()) { root in
+                guard case .object(let object) = root, let outer = object as? NumPyArray, outer.objects.count == 1,
+                      case .dict(let dict) = outer.objects[0] else {
+                    throw fail("the object array does not hold a single dict")
+                }
+                func array(_ key: String) throws -> (shape: [Int], values: [Double]) {
+                    guard let value = dict.value(forText: key) else { throw fail("no '\(key)' entry") }
+                    guard case .object(let object) = value, let box = object as? NumPyArray else {
+                        throw fail("'\(key)' is not a NumPy array")
+                    }
+                    guard let code = box.dtype?.baseCode, code == "f4" || code == "f8" else {
+                        throw fail("'\(key)' has dtype \(box.dtype?.code ?? "none"), expected f4 or f8")
+                    }
+                    return (box.shape, try box.doubles())
+                }
+                let mean = try array("mean"), eigvec = try array("eigvec"), eigval = try array("eigval")
+                let d = mean.values.count, k = eigval.values.count
+                guard mean.shape.filter({ $0 != 1 }).count <= 1 else { throw fail("'mean' has shape \(mean.shape), expected [D]") }
+                guard eigvec.values.count == k * d, eigvec.shape.last == d || (eigvec.shape.count == 1 && k == 1) else {
+                    throw fail("'eigvec' has shape \(eigvec.shape), expected [\(k), \(d)]")
+                }
+                return PCAModel(mean: mean.values, components: eigvec.values, explainedVariance: eigval.values)
+            }.result
+        } catch let error as PickleError {
+            if case .disallowedGlobal(let module, let name) = error { throw fail("refusing to call \(module).\(name)") }
+            throw fail(error.description)
+        } catch let refusal as PickleError.Refusal {
+            throw fail(refusal.reason)
         }
-        guard case .array(let outer) = root, outer.objects.count == 1, case .dict(let dict) = outer.objects[0] else {
-            throw fail("the object array does not hold a single dict")
-        }
-        func array(_ key: String) throws -> (shape: [Int], values: [Double]) {
-            guard let entry = dict.items.first(where: { $0.key.text == key }) else { throw fail("no '\(key)' entry") }
-            guard case .array(let box) = entry.value else { throw fail("'\(key)' is not a NumPy array") }
-            return try decode(box, name: key, fail: fail)
-        }
-        let mean = try array("mean"), eigvec = try array("eigvec"), eigval = try array("eigval")
-        let d = mean.values.count, k = eigval.values.count
-        guard mean.shape.filter({ $0 != 1 }).count <= 1 else { throw fail("'mean' has shape \(mean.shape), expected [D]") }
-        guard eigvec.values.count == k * d, eigvec.shape.last == d || (eigvec.shape.count == 1 && k == 1) else {
-            throw fail("'eigvec' has shape \(eigvec.shape), expected [\(k), \(d)]")
-        }
-        return PCAModel(mean: mean.values, components: eigvec.values, explainedVariance: eigval.values)
-    }
-
-    private static func decode(_ box: RestrictedPickle.ArrayBox, name: String,
-                               fail: (String) -> RetrievalError) throws -> (shape: [Int], values: [Double]) {
-        guard let dtype = box.dtype else { throw fail("'\(name)' has no dtype") }
-        let size: Int
-        switch dtype.code.drop(while: { "<>|=".contains($0) }) {
-        case "f4": size = 4
-        case "f8": size = 8
-        default: throw fail("'\(name)' has dtype \(dtype.code), expected f4 or f8")
-        }
-        let count = box.shape.reduce(1, *)
-        guard box.data.count == count * size else { throw fail("'\(name)' holds \(box.data.count) bytes for shape \(box.shape)") }
-        let bigEndian = dtype.byteOrder == ">" || dtype.code.hasPrefix(">")
-        var values = (0..<count).map { index -> Double in
-            var bits: UInt64 = 0
-            for b in 0..<size {
-                let byte = UInt64(box.data[index * size + (bigEndian ? size - 1 - b : b)])
-                bits |= byte << (8 * UInt64(b))
-            }
-            return size == 4 ? Double(Float(bitPattern: UInt32(bits))) : Double(bitPattern: bits)
-        }
-        if box.fortranOrder && box.shape.count == 2 {
-            let (rows, cols) = (box.shape[0], box.shape[1])
-            values = (0..<(rows * cols)).map { values[($0 % cols) * rows + $0 / cols] }
-        }
-        return (box.shape, values)
     }
 }
 

@@ -1,4 +1,6 @@
 import Foundation
+import MirrorCore
+import MirrorImageIO
 import TestSupport
 import XCTest
 
@@ -86,6 +88,78 @@ final class EvalCommandTests: XCTestCase {
                                                "--match-pairs", pairs, "--gt", gt])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("100000.jpg    0.791667"), result.stdout)
+    }
+
+    /// Revisited fixture p2 (make_revisited_fixtures.py): its ranked lists as match_pairs.
+    private func revisitedFixture() throws -> (gnd: String, rows: [[Int]], summary: [Double]) {
+        let folder = TestPaths.fixtures.appendingPathComponent("revisited")
+        let ranked = try NpyFile.read(folder.appendingPathComponent("ranked_p2.npy").path)
+        let values = ranked.doubles().map { Int($0) }, width = ranked.shape[1]
+        let rows = (0..<ranked.shape[0]).map { r in values[r * width..<(r + 1) * width].filter { $0 >= 0 } }
+        return (folder.appendingPathComponent("gnd_fake_p2.pkl").path, rows,
+                try NpyFile.read(folder.appendingPathComponent("summary_p2.npy").path).doubles())
+    }
+
+    private func matchPairs(_ rows: [[Int]]) -> String {
+        rows.enumerated().flatMap { q, row in row.map { "\(q) \($0) 0.5" } }.joined(separator: "\n")
+    }
+
+    func testRevisitedMatchesTheReferenceInBothIndexOrders() throws {
+        let (gnd, rows, summary) = try revisitedFixture()
+        let pairs = try write("rox/match_pairs", matchPairs(rows))
+        let plot = directory.appendingPathComponent("plots/rox.png").path
+        let result = try ProcessRunner.mirror(["eval", "roxford5k", "--gnd", gnd, "--match-pairs", pairs, "--json", "--plot", plot])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        func check(_ stdout: String) throws {
+            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as! [String: Any]
+            for (s, setting) in ["easy", "medium", "hard"].enumerated() {
+                let values = object[setting] as! [String: Any]
+                for (k, key) in ["mAP", "mP@1", "mP@5", "mP@10"].enumerated() {
+                    XCTAssertEqual(values[key] as! Double, summary[s * 4 + k], accuracy: 1e-6, "\(setting) \(key)")
+                }
+            }
+            XCTAssertEqual(object["mAP"] as! Double, summary[4], accuracy: 1e-6)   // Medium
+            let queries = object["queries"] as! [[String: Any]]
+            XCTAssertEqual(queries.count, 12)
+            XCTAssertTrue(queries[3]["ap"] is NSNull)   // query 3 has no positives
+        }
+        try check(result.stdout)
+        XCTAssertEqual(try ImageDecoder.decode(path: plot).width, 640)
+
+        // The same results with the database and the queries listed (by name) in reverse order.
+        let imageCount = 240
+        let names = (0..<imageCount).reversed().map { String(format: "/data/jpg/img_%04d.jpg", $0) }
+        let queries = (0..<12).reversed().map { String(format: "query_%02d", $0) }
+        let reversed = rows.reversed().map { $0.map { imageCount - 1 - $0 } }
+        let listed = try ProcessRunner.mirror([
+            "eval", "roxford5k", "--gnd", gnd, "--json", "--match-pairs", try write("rox/reversed", matchPairs(Array(reversed))),
+            "--image-list", try write("rox/images.txt", names.joined(separator: "\n")),
+            "--query-list", try write("rox/queries.txt", queries.joined(separator: "\n"))])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        try check(listed.stdout)
+        let table = try ProcessRunner.mirror(["eval", "rparis6k", "--gnd", gnd, "--match-pairs", pairs])
+        XCTAssertTrue(table.stdout.contains("Medium        11       "), table.stdout)
+    }
+
+    func testRevisitedBadInputsFail() throws {
+        let (gnd, rows, _) = try revisitedFixture()
+        func fails(_ arguments: [String], mentioning text: String) throws {
+            let result = try ProcessRunner.mirror(["eval", "roxford5k"] + arguments)
+            XCTAssertEqual(result.status, 1, text)
+            XCTAssertTrue(result.stderr.contains(text), result.stderr)
+        }
+        var outside = rows
+        outside[2][5] = 240
+        try fails(["--gnd", gnd, "--match-pairs", try write("a", matchPairs(outside))],
+                  mentioning: "a:\(rows[0].count + rows[1].count + 6): index 240 is outside the imlist of \(gnd) (240 entries)")
+        try fails(["--gnd", gnd, "--match-pairs", try write("b", matchPairs(Array(rows.prefix(11))))],
+                  mentioning: "query 'query_11' has no results")
+        let missing = directory.appendingPathComponent("gnd_roxford5k.pkl").path
+        try fails(["--gnd", missing, "--match-pairs", try write("c", matchPairs(rows))],
+                  mentioning: "\(missing): ground-truth file not found")
+        try fails(["--gnd", gnd, "--match-pairs", try write("d", matchPairs(rows)), "--image-list",
+                   try write("l", ((0..<239).map { String(format: "img_%04d", $0) } + ["img_9999"]).joined(separator: "\n"))],
+                  mentioning: "image 'img_9999' is not in the imlist of \(gnd)")
     }
 
     func testMissingRequiredListIsAUsageError() throws {

@@ -1,31 +1,16 @@
-/// A restricted pickle virtual machine that can rebuild a PyTorch state dict and nothing else.
+/// A restricted pickle virtual machine: it rebuilds plain Python data (None, bools, ints, floats,
+/// strings, bytes, tuples, lists, dicts) and asks a `PickleGlobals` for everything else, so no
+/// code from the file ever runs. Clients: PyTorch state dicts (`TorchPickleGlobals`), the seed's
+/// PCA dict and the revisited Oxford/Paris ground truth (NumPy objects, `NumPyPickleGlobals`).
 ///
-/// It implements only the opcodes `torch.save` emits for state dicts (SPEC §6.3): PROTO, FRAME,
-/// STOP, GLOBAL/STACK_GLOBAL, MARK, TUPLE/TUPLE1/2/3, EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT,
-/// APPEND(S), SETITEM(S), (SHORT_)BINUNICODE(8), (SHORT_)BINBYTES, BININT/1/2, LONG1/LONG4,
-/// BINFLOAT, NEWTRUE/NEWFALSE, NONE, REDUCE, BUILD, BINPERSID, (LONG_)BINPUT, MEMOIZE,
-/// (LONG_)BINGET, POP, POP_MARK and DUP. Any other opcode is `TorchError.unsupportedOpcode`.
-///
-/// Globals are matched against an allow-list (`allowedGlobals`) when they are *named*, and
-/// REDUCE only "calls" the three recognised callables by building values — no code from the
-/// file ever runs. Anything else is `TorchError.disallowedGlobal`, naming the file.
-struct PickleMachine {
-    /// `collections.OrderedDict`, the two tensor rebuilders and the storage classes
-    /// (`torch.FloatStorage` … `torch.BoolStorage`), mapped to their element types.
-    static let storageTypes: [String: CheckpointDType] = [
-        "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16,
-        "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32,
-        "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
-    ]
-    static let allowedCallables: Set<String> = [
-        "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
-    ]
-
-    static func isAllowed(module: String, name: String) -> Bool {
-        allowedCallables.contains("\(module).\(name)") || (module == "torch" && storageTypes[name] != nil)
-    }
-
-    let path: String
+/// Opcodes (protocols 2–5 as `pickle`, `torch.save` and `np.save` emit them): PROTO, FRAME, STOP,
+/// GLOBAL/STACK_GLOBAL, MARK, TUPLE/TUPLE1/2/3, EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT, APPEND(S),
+/// SETITEM(S), (SHORT_)BINUNICODE(8), (SHORT_)BINBYTES(8), (SHORT_)BINSTRING, BININT/1/2,
+/// LONG1/LONG4, BINFLOAT, NEWTRUE/NEWFALSE, NONE, REDUCE, BUILD, BINPERSID, (LONG_)BINPUT,
+/// MEMOIZE, (LONG_)BINGET, POP, POP_MARK and DUP. Any other opcode is
+/// `PickleError.unsupportedOpcode`; a global the handler does not allow is
+/// `PickleError.disallowedGlobal` as soon as it is named.
+public struct PickleMachine {
     private var cursor: ByteCursor
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
@@ -33,21 +18,27 @@ struct PickleMachine {
     /// Every tuple, list and dict built, in creation order (see `tearDown`).
     private var arena: [PickleValue] = []
     private var opcodeOffset = 0
+    private let globals: any PickleGlobals
     private let persistentLoad: (PickleValue) throws -> PickleValue
 
     /// Runs one pickle starting at `start` and hands its value to `extract`; returns what
     /// `extract` returns and the offset after STOP. `persistentLoad` turns a BINPERSID id into a
-    /// value (the storage reference). `extract` must copy out what it needs: the values are
-    /// torn down when it returns.
-    static func run<Result>(_ bytes: [UInt8], from start: Int = 0, path: String,
-                            persistentLoad: @escaping (PickleValue) throws -> PickleValue,
-                            extract: (PickleValue) throws -> Result) throws -> (result: Result, end: Int) {
-        var machine = PickleMachine(path: path, cursor: ByteCursor(bytes, range: start..<bytes.count), persistentLoad: persistentLoad)
+    /// value (e.g. a storage reference; by default persistent ids are malformed). `extract` must
+    /// copy out what it needs: the values are torn down when it returns.
+    /// - Throws: `PickleError`, or what `persistentLoad` and `extract` throw.
+    public static func run<Result>(_ bytes: [UInt8], from start: Int = 0, globals: any PickleGlobals,
+                                   persistentLoad: @escaping (PickleValue) throws -> PickleValue = { _ in
+                                       throw PickleError.Refusal("persistent ids are not expected here") },
+                                   extract: (PickleValue) throws -> Result) throws -> (result: Result, end: Int) {
+        var machine = PickleMachine(cursor: ByteCursor(bytes, range: start..<bytes.count), globals: globals,
+                                    persistentLoad: persistentLoad)
         let outcome: Swift.Result<(result: Result, end: Int), Error>
         do {
             outcome = .success(try machine.executeAndExtract(extract))
         } catch let error as ByteCursor.OutOfBounds {
-            outcome = .failure(TorchError.malformedPickle(path: path, offset: machine.opcodeOffset, reason: "truncated: \(error)"))
+            outcome = .failure(PickleError.malformed(offset: machine.opcodeOffset, reason: "truncated: \(error)"))
+        } catch let refusal as PickleError.Refusal {
+            outcome = .failure(PickleError.malformed(offset: machine.opcodeOffset, reason: refusal.reason))
         } catch {
             outcome = .failure(error)
         }
@@ -74,7 +65,8 @@ struct PickleMachine {
         for value in arena {
             switch value {
             case .list(let list): list.items = []
-            case .dict(let dict): _ = dict.removeAll()
+            case .dict(let dict): dict.removeAll()
+            case .object(let object): object.releaseContents()
             default: break
             }
         }
@@ -87,14 +79,14 @@ struct PickleMachine {
         return value
     }
 
-    private init(path: String, cursor: ByteCursor, persistentLoad: @escaping (PickleValue) throws -> PickleValue) {
-        self.path = path
+    private init(cursor: ByteCursor, globals: any PickleGlobals, persistentLoad: @escaping (PickleValue) throws -> PickleValue) {
         self.cursor = cursor
+        self.globals = globals
         self.persistentLoad = persistentLoad
     }
 
-    private func malformed(_ reason: String) -> TorchError {
-        .malformedPickle(path: path, offset: opcodeOffset, reason: reason)
+    private func malformed(_ reason: String) -> PickleError {
+        .malformed(offset: opcodeOffset, reason: reason)
     }
 
     private mutating func pop() throws -> PickleValue {
@@ -129,8 +121,8 @@ struct PickleMachine {
     }
 
     private mutating func pushGlobal(module: String, name: String) throws {
-        guard Self.isAllowed(module: module, name: name) else {
-            throw TorchError.disallowedGlobal(path: path, module: module, name: name)
+        guard globals.isAllowed(module: module, name: name) else {
+            throw PickleError.disallowedGlobal(module: module, name: name)
         }
         stack.append(.global(module: module, name: name))
     }
@@ -188,8 +180,9 @@ struct PickleMachine {
             case 0x58: stack.append(.string(try text(Int(try cursor.u32()))))  // BINUNICODE
             case 0x8C: stack.append(.string(try text(Int(try cursor.u8()))))  // SHORT_BINUNICODE
             case 0x8D: stack.append(.string(try text(Int(clamping: try cursor.u64()))))  // BINUNICODE8
-            case 0x42: stack.append(.bytes(try cursor.read(Int(try cursor.u32()))))  // BINBYTES
-            case 0x43: stack.append(.bytes(try cursor.read(Int(try cursor.u8()))))  // SHORT_BINBYTES
+            case 0x42, 0x54: stack.append(.bytes(try cursor.read(Int(try cursor.u32()))))  // BINBYTES, BINSTRING
+            case 0x43, 0x55: stack.append(.bytes(try cursor.read(Int(try cursor.u8()))))  // SHORT_BINBYTES, SHORT_BINSTRING
+            case 0x8E: stack.append(.bytes(try cursor.read(Int(clamping: try cursor.u64()))))  // BINBYTES8
             case 0x4A: stack.append(.int(Int(Int32(bitPattern: try cursor.u32()))))  // BININT
             case 0x4B: stack.append(.int(Int(try cursor.u8())))  // BININT1
             case 0x4D: stack.append(.int(Int(try cursor.u16())))  // BININT2
@@ -205,8 +198,11 @@ struct PickleMachine {
             case 0x52:  // REDUCE
                 let arguments = try pop(), callable = try pop()
                 guard case .tuple(let args) = arguments else { throw malformed("REDUCE arguments are not a tuple") }
-                stack.append(made(try call(callable, args)))
-            case 0x62: _ = try pop(); _ = try top()  // BUILD: state (e.g. _metadata) is ignored
+                guard case .global(let module, let name) = callable else { throw malformed("REDUCE on a \(callable.kind)") }
+                stack.append(made(try globals.call(module: module, name: name, arguments: args)))
+            case 0x62:  // BUILD
+                let state = try pop()
+                try globals.build(try top(), state: state)
             case 0x51: stack.append(try persistentLoad(try pop()))  // BINPERSID
             case 0x71: memo[Int(try cursor.u8())] = try top()  // BINPUT
             case 0x72: memo[Int(try cursor.u32())] = try top()  // LONG_BINPUT
@@ -219,13 +215,13 @@ struct PickleMachine {
             case 0x31: _ = try popToMark()  // POP_MARK
             case 0x32: stack.append(try top())  // DUP
             default:
-                throw TorchError.unsupportedOpcode(path: path, opcode: opcode, offset: opcodeOffset)
+                throw PickleError.unsupportedOpcode(opcode: opcode, offset: opcodeOffset)
             }
         }
     }
 
     /// LONG1/LONG4 payload: little-endian two's complement, `.int` when it fits 64 bits.
-    static func long(_ bytes: [UInt8]) -> PickleValue {
+    public static func long(_ bytes: [UInt8]) -> PickleValue {
         guard bytes.count <= 8 else { return .bigInt(bytes) }
         guard let last = bytes.last else { return .int(0) }
         var value: UInt64 = last & 0x80 != 0 ? ~0 : 0  // sign extension
@@ -234,39 +230,5 @@ struct PickleMachine {
             value |= UInt64(byte) << (8 * UInt64(i))
         }
         return .int(Int(Int64(bitPattern: value)))
-    }
-
-    /// The three recognised callables; each builds a value, nothing is executed.
-    private func call(_ callable: PickleValue, _ args: [PickleValue]) throws -> PickleValue {
-        guard case .global(let module, let name) = callable else { throw malformed("REDUCE on a \(callable.kind)") }
-        switch "\(module).\(name)" {
-        case "collections.OrderedDict":
-            guard args.isEmpty else { throw malformed("OrderedDict called with arguments") }
-            return .dict(PickleDict())
-        case "torch._utils._rebuild_tensor_v2":
-            guard args.count == 6 || args.count == 7, case .storage(let storage) = args[0], case .int(let offset) = args[1],
-                  let shape = Self.ints(args[2]), let strides = Self.ints(args[3]) else {
-                throw malformed("_rebuild_tensor_v2 expects (storage, int, sizes, strides, …), got (\(args.map(\.kind).joined(separator: ", ")))")
-            }
-            guard shape.count == strides.count, offset >= 0, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
-                throw malformed("_rebuild_tensor_v2 with offset \(offset), sizes \(shape), strides \(strides)")
-            }
-            return .tensor(TorchTensorReference(storage: storage, storageOffset: offset, shape: shape, strides: strides))
-        case "torch._utils._rebuild_parameter":
-            guard args.count == 3, case .tensor = args[0] else { throw malformed("_rebuild_parameter expects (tensor, bool, hooks)") }
-            return args[0]
-        default:
-            throw malformed("\(module).\(name) cannot be called")
-        }
-    }
-
-    static func ints(_ value: PickleValue) -> [Int]? {
-        guard case .tuple(let items) = value else { return nil }
-        var result: [Int] = []
-        for item in items {
-            guard case .int(let n) = item else { return nil }
-            result.append(n)
-        }
-        return result
     }
 }

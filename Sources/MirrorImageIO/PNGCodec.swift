@@ -1,7 +1,9 @@
 internal import CPNG
 
-/// Decodes PNG bytes with libpng 1.6's simplified `png_image` API (no setjmp; errors arrive in
-/// `image.message`). This is the only file that calls libpng.
+// PNG decoding and encoding with libpng 1.6's simplified `png_image` API (no setjmp; errors arrive
+// in `image.message`). This is the only file that calls libpng.
+
+/// Decodes PNG bytes into 8-bit RGB.
 ///
 /// TF 2.x's `decode_jpeg` also accepts PNG bytes, and the seed's README feeds it `*.png`
 /// (SPEC §1.1). The output rules:
@@ -74,10 +76,41 @@ enum PNGDecoder {
     }
 
     /// The NUL-terminated `image.message` libpng filled in on failure.
-    private static func message(of image: png_image) -> String {
+    fileprivate static func message(of image: png_image) -> String {
         let text = withUnsafeBytes(of: image.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         return text.isEmpty ? "libpng failed without a message" : text
+    }
+}
+
+/// Encodes 8-bit RGB images as PNG (`png_image_write_to_memory`: 8-bit RGB, no interlacing,
+/// libpng's default zlib level). Used for the precision–recall plots of `mirror eval`.
+public enum PNGEncoder {
+    /// The PNG file bytes of `image`.
+    /// - Throws: `ImageIOError.encodeFailed` with libpng's message.
+    public static func encode(_ image: RGBImage) throws -> [UInt8] {
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        png.width = UInt32(image.width)
+        png.height = UInt32(image.height)
+        png.format = UInt32(PNG_FORMAT_RGB)
+        defer { png_image_free(&png) }
+        let stride = Int32(image.width * 3)
+        return try image.pixels.withUnsafeBytes { pixels in
+            // First call: the size needed (memory == nil); second call: the bytes.
+            var size = 0
+            guard png_image_write_to_memory(&png, nil, &size, 0, pixels.baseAddress, stride, nil) != 0 else {
+                throw ImageIOError.encodeFailed(path: "(memory)", reason: PNGDecoder.message(of: png))
+            }
+            var bytes = [UInt8](repeating: 0, count: size)
+            let written = bytes.withUnsafeMutableBytes { output in
+                png_image_write_to_memory(&png, output.baseAddress, &size, 0, pixels.baseAddress, stride, nil)
+            }
+            guard written != 0 else {
+                throw ImageIOError.encodeFailed(path: "(memory)", reason: PNGDecoder.message(of: png))
+            }
+            return Array(bytes.prefix(size))
+        }
     }
 }

@@ -2,20 +2,24 @@
 /// and byte runs. Every read throws `ByteCursor.OutOfBounds` instead of trapping, so parsers of
 /// untrusted files (checkpoint indexes, pickles, ZIP directories) never crash on corrupt input;
 /// each parser maps the error to its own typed error naming the file.
-struct ByteCursor {
+public struct ByteCursor {
     /// A read that would run past `end`, or a varint longer than its type allows.
-    struct OutOfBounds: Error, CustomStringConvertible {
-        let position: Int
-        let reason: String
-        var description: String { "\(reason) at byte \(position)" }
+    public struct OutOfBounds: Error, CustomStringConvertible {
+        public let position: Int
+        public let reason: String
+        public init(position: Int, reason: String) {
+            self.position = position
+            self.reason = reason
+        }
+        public var description: String { "\(reason) at byte \(position)" }
     }
 
-    let bytes: [UInt8]
-    private(set) var position: Int
-    let end: Int
+    public let bytes: [UInt8]
+    public private(set) var position: Int
+    public let end: Int
 
     /// A cursor over `bytes[range]` (the whole array by default); positions stay absolute.
-    init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+    public init(_ bytes: [UInt8], range: Range<Int>? = nil) {
         let range = range ?? 0..<bytes.count
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "cursor range outside the buffer")
         self.bytes = bytes
@@ -23,8 +27,8 @@ struct ByteCursor {
         self.end = range.upperBound
     }
 
-    var remaining: Int { end - position }
-    var isAtEnd: Bool { position >= end }
+    public var remaining: Int { end - position }
+    public var isAtEnd: Bool { position >= end }
 
     private func require(_ count: Int, _ what: String) throws {
         guard count >= 0, count <= end - position else {
@@ -32,19 +36,19 @@ struct ByteCursor {
         }
     }
 
-    mutating func skip(_ count: Int) throws {
+    public mutating func skip(_ count: Int) throws {
         try require(count, "skip")
         position += count
     }
 
-    mutating func u8() throws -> UInt8 {
+    public mutating func u8() throws -> UInt8 {
         try require(1, "byte")
         defer { position += 1 }
         return bytes[position]
     }
 
     /// An unsigned little-endian integer of `width` bytes (≤ 8).
-    mutating func littleEndian(width: Int) throws -> UInt64 {
+    public mutating func littleEndian(width: Int) throws -> UInt64 {
         try require(width, "\(width)-byte integer")
         var value: UInt64 = 0
         for i in 0..<width { value |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
@@ -52,12 +56,12 @@ struct ByteCursor {
         return value
     }
 
-    mutating func u16() throws -> UInt16 { UInt16(try littleEndian(width: 2)) }
-    mutating func u32() throws -> UInt32 { UInt32(try littleEndian(width: 4)) }
-    mutating func u64() throws -> UInt64 { try littleEndian(width: 8) }
+    public mutating func u16() throws -> UInt16 { UInt16(try littleEndian(width: 2)) }
+    public mutating func u32() throws -> UInt32 { UInt32(try littleEndian(width: 4)) }
+    public mutating func u64() throws -> UInt64 { try littleEndian(width: 8) }
 
     /// A base-128 varint of at most 10 bytes (protobuf / LevelDB varint64).
-    mutating func varint64() throws -> UInt64 {
+    public mutating func varint64() throws -> UInt64 {
         var value: UInt64 = 0
         for i in 0..<10 {
             let start = position
@@ -72,7 +76,7 @@ struct ByteCursor {
     }
 
     /// A varint that must fit 32 bits (LevelDB block entry lengths).
-    mutating func varint32() throws -> UInt32 {
+    public mutating func varint32() throws -> UInt32 {
         let start = position
         let value = try varint64()
         guard value <= UInt64(UInt32.max), position - start <= 5 else {
@@ -82,7 +86,7 @@ struct ByteCursor {
     }
 
     /// A varint used as a length or offset: must fit a non-negative `Int`.
-    mutating func varintLength() throws -> Int {
+    public mutating func varintLength() throws -> Int {
         let start = position
         let value = try varint64()
         guard value <= UInt64(Int.max) else { throw OutOfBounds(position: start, reason: "length \(value) too large") }
@@ -90,13 +94,13 @@ struct ByteCursor {
     }
 
     /// The next `count` bytes as a range of absolute positions into `bytes`.
-    mutating func range(_ count: Int) throws -> Range<Int> {
+    public mutating func range(_ count: Int) throws -> Range<Int> {
         try require(count, "byte run")
         defer { position += count }
         return position..<position + count
     }
 
-    mutating func read(_ count: Int) throws -> [UInt8] {
+    public mutating func read(_ count: Int) throws -> [UInt8] {
         Array(bytes[try range(count)])
     }
 }
