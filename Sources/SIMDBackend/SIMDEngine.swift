@@ -2,8 +2,9 @@ import MirrorCore
 import NaiveBackend
 
 /// The pure-Swift fast engine: a register- and cache-blocked SIMD GEMM (`SIMDGEMM`) behind
-/// im2col or in-place 1×1 convolutions, a direct channel-vectorised depthwise kernel, and
-/// vectorised, threaded elementwise and pooling ops. No C libraries.
+/// im2col or in-place 1×1 convolutions, Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions, a
+/// direct channel-vectorised depthwise kernel, and vectorised, threaded elementwise and pooling
+/// ops. No C libraries. See Docs/ENGINES.md.
 ///
 /// Declines (delegates to the reference kernels): grouped convolutions that are not depthwise,
 /// batch norm (folded into convolutions by the networks) and global average pooling (one small
