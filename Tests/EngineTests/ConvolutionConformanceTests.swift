@@ -143,6 +143,21 @@ final class ConvolutionConformanceTests: XCTestCase {
         }
     }
 
+    /// Shapes that make the BLAS engine cut its GEMM into several row tiles (im2col tiles hold
+    /// `max(2 Mi floats / K, 64)` rows; in-place 1×1 tiles `max(1 Mi floats / cout, 256)` rows).
+    func testRowTilingOfLargeOperands() {
+        let wide = Case(input: [1, 9, 10, 4096], kernel: (3, 3), outputChannels: 3, activation: .relu)  // K = 36864
+        let tall = Case(input: [1, 15, 20, 3], kernel: (1, 1), outputChannels: 4100)                   // 300 rows
+        for (index, testCase) in [wide, tall].enumerated() {
+            let layer = testCase.layer(seed: UInt64(90 + index))
+            let input = randomTensor(testCase.input, seed: UInt64(95 + index))
+            let reference = NaiveKernels.conv2d(input, layer)
+            for engine in allEngines().dropFirst() {
+                assertMatches(engine.conv2d(input, layer), reference, bound: Self.bound, "\(engine.kind): \(testCase)")
+            }
+        }
+    }
+
     /// Repeated calls reuse the prepacked kernel and give identical results.
     func testRepeatedCallsAreStable() {
         let layer = Case(input: [1, 6, 6, 10], kernel: (3, 3), outputChannels: 12).layer(seed: 8)
