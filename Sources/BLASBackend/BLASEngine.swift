@@ -21,10 +21,12 @@ public final class BLASEngine: ComputeBackend {
         OpenBLAS.useThreads(threads)
     }
 
-    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
-        guard layer.groups == 1 else { return fallback.conv2d(input, layer) }
-        if WinogradTransforms.applies(to: layer) { return BLASWinograd.run(input, layer, threads: threads) }
-        return BLASConvolution.run(input, layer, threads: threads)
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
+        guard layer.groups == 1 else { return fallback.conv2d(input, layer, adding: residual) }
+        if WinogradTransforms.applies(to: layer) {
+            return BLASWinograd.run(input, layer, residual: residual, threads: threads)
+        }
+        return BLASConvolution.run(input, layer, residual: residual, threads: threads)
     }
 
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -9,9 +9,11 @@ public enum SIMDConvolution {
     /// everything else (k×k, strided 1×1, explicit padding) builds im2col rows chunk by chunk in
     /// each worker's scratch (≤ 2 MiB per worker, see `SIMDGEMM.rowsPerChunk`). The kernel is
     /// packed once per layer; bias and activation are applied in the micro-kernel's store.
-    public static func run(_ input: Tensor, _ layer: ConvolutionLayer, threads: Int) -> Tensor {
+    public static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil,
+                           threads: Int) -> Tensor {
         precondition(layer.groups == 1, "SIMDConvolution handles ungrouped convolutions")
         let g = layer.geometry(inputShape: input.shape)
+        checkResidual(residual, g)
         let k = g.patchLength, cout = g.outputChannels
         let packed = layer.prepacked(packingKey) {
             layer.kernel.data.withUnsafeBufferPointer {
@@ -33,13 +35,22 @@ public enum SIMDConvolution {
                     }
                 }
                 withOptionalPointer(layer.bias) { bias in
-                    SIMDGEMM.multiply(m: g.outputPixels, source: source, packed: packed, c: out.baseAddress!,
-                                      ldc: cout, epilogue: GEMMEpilogue(bias: bias, activation: layer.activation),
-                                      threads: threads)
+                    withOptionalPointer(residual?.data) { residual in
+                        SIMDGEMM.multiply(m: g.outputPixels, source: source, packed: packed, c: out.baseAddress!, ldc: cout,
+                                          epilogue: GEMMEpilogue(bias: bias, residual: residual,
+                                                                 activation: layer.activation),
+                                          threads: threads)
+                    }
                 }
             }
         })
     }
+}
+
+/// Precondition: a residual, if given, has the convolution's output shape.
+public func checkResidual(_ residual: Tensor?, _ g: ConvolutionGeometry) {
+    precondition(residual.map { $0.shape == g.outputShape } ?? true,
+                 "residual shape \(residual!.shape) differs from the output shape \(g.outputShape)")
 }
 
 /// Calls `body` with a pointer to `values`' storage, or nil.

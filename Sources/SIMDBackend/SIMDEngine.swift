@@ -18,11 +18,13 @@ public final class SIMDEngine: ComputeBackend {
         self.threads = threads
     }
 
-    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
-        if layer.isDepthwise { return DepthwiseConvolution.run(input, layer, threads: threads) }
-        guard layer.groups == 1 else { return NaiveKernels.conv2d(input, layer) }
-        if WinogradTransforms.applies(to: layer) { return WinogradConvolution.run(input, layer, threads: threads) }
-        return SIMDConvolution.run(input, layer, threads: threads)
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
+        if layer.isDepthwise { return DepthwiseConvolution.run(input, layer, residual: residual, threads: threads) }
+        guard layer.groups == 1 else { return NaiveKernels.conv2d(input, layer, adding: residual) }
+        if WinogradTransforms.applies(to: layer) {
+            return WinogradConvolution.run(input, layer, residual: residual, threads: threads)
+        }
+        return SIMDConvolution.run(input, layer, residual: residual, threads: threads)
     }
 
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -81,9 +81,25 @@ final class ConvolutionConformanceTests: XCTestCase {
             let layer = testCase.layer(seed: seed)
             let input = randomTensor(testCase.input, seed: seed + 5)
             let reference = NaiveKernels.conv2d(input, layer)
+            // The fused residual form on the same case: act(conv + bias + residual).
+            let residual = randomTensor(reference.shape, seed: seed + 6)
+            let fusedReference = NaiveKernels.conv2d(input, layer, adding: residual)
             for engine in engines {
                 assertMatches(engine.conv2d(input, layer), reference, bound: Self.bound, "\(engine.kind): \(testCase)")
+                assertMatches(engine.conv2d(input, layer, adding: residual), fusedReference, bound: Self.bound,
+                              "\(engine.kind) + residual: \(testCase)")
             }
+        }
+    }
+
+    /// The reference's fused residual equals convolution, then `add` with the activation.
+    func testNaiveResidualEqualsConvolutionThenAdd() {
+        for activation in Activation.allCases {
+            let layer = Case(input: [1, 6, 7, 5], kernel: (3, 3), outputChannels: 9, activation: activation).layer(seed: 3)
+            let input = randomTensor([1, 6, 7, 5], seed: 4), residual = randomTensor([1, 6, 7, 9], seed: 5)
+            let separate = NaiveKernels.add(NaiveKernels.conv2d(input, layer.with(activation: .none)), residual,
+                                            activation: activation)
+            assertMatches(NaiveKernels.conv2d(input, layer, adding: residual), separate, bound: 1e-6, "\(activation)")
         }
     }
 
@@ -151,9 +167,11 @@ final class ConvolutionConformanceTests: XCTestCase {
         for (index, testCase) in [wide, tall].enumerated() {
             let layer = testCase.layer(seed: UInt64(90 + index))
             let input = randomTensor(testCase.input, seed: UInt64(95 + index))
-            let reference = NaiveKernels.conv2d(input, layer)
+            let residual = randomTensor(layer.geometry(inputShape: input.shape).outputShape, seed: UInt64(97 + index))
+            let reference = NaiveKernels.conv2d(input, layer, adding: residual)
             for engine in allEngines().dropFirst() {
-                assertMatches(engine.conv2d(input, layer), reference, bound: Self.bound, "\(engine.kind): \(testCase)")
+                assertMatches(engine.conv2d(input, layer, adding: residual), reference, bound: Self.bound,
+                              "\(engine.kind): \(testCase)")
             }
         }
     }
