@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # Release builds target the building machine's CPU (AVX2/AVX-512/FMA where present): the binary is
-# meant to run where it was built. Set MIRROR_CPU=x86-64-v3 (or another -target-cpu) for a portable one.
+# meant to run where it was built. Set MIRROR_CPU=haswell (AVX2+FMA: Intel Haswell, AMD Zen and later; Swift 6.3 -target-cpu
+# rejects the level name x86-64-v3 itself) or MIRROR_CPU=x86-64 (SSE2) for a portable one; see Docs/ENGINES.md.
 MIRROR_CPU ?= native
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(MIRROR_CPU)
 DEB_PACKAGES := libopenblas-dev libturbojpeg0-dev libpng-dev libhdf5-dev pkg-config

@@ -3,10 +3,11 @@ import NaiveBackend
 import SIMDBackend
 
 /// The OpenBLAS engine: convolutions become `cblas_sgemm` calls (im2col for k×k and strided
-/// kernels, the NHWC input in place for 1×1 stride-1), with bias and activation applied in one
-/// pass per row tile while it is still in cache. Depthwise and grouped convolutions (where GEMM
-/// does not pay) and the cheap elementwise/pooling ops go to the SIMD engine, which falls back
-/// to the reference for the rest.
+/// kernels, the NHWC input in place for 1×1 stride-1, Winograd F(2×2, 3×3) products for 3×3
+/// stride-1), with bias and activation applied in one pass per row tile while it is still in
+/// cache. Depthwise and grouped convolutions (where GEMM does not pay) and the cheap
+/// elementwise/pooling ops go to the SIMD engine, which falls back to the reference for the
+/// rest. See Docs/ENGINES.md.
 public final class BLASEngine: ComputeBackend {
     public let kind = BackendKind.blas
     public let threads: Int
@@ -20,10 +21,12 @@ public final class BLASEngine: ComputeBackend {
         OpenBLAS.useThreads(threads)
     }
 
-    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
-        guard layer.groups == 1 else { return fallback.conv2d(input, layer) }
-        if WinogradTransforms.applies(to: layer) { return BLASWinograd.run(input, layer, threads: threads) }
-        return BLASConvolution.run(input, layer, threads: threads)
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
+        guard layer.groups == 1 else { return fallback.conv2d(input, layer, adding: residual) }
+        if WinogradTransforms.applies(to: layer) {
+            return BLASWinograd.run(input, layer, residual: residual, threads: threads)
+        }
+        return BLASConvolution.run(input, layer, residual: residual, threads: threads)
     }
 
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -17,8 +17,9 @@ enum BLASWinograd {
         init(_ layer: ConvolutionLayer) { values = WinogradTransforms.transformKernel(layer.kernel) }
     }
 
-    static func run(_ input: Tensor, _ layer: ConvolutionLayer, threads: Int) -> Tensor {
+    static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor?, threads: Int) -> Tensor {
         let g = layer.geometry(inputShape: input.shape)
+        checkResidual(residual, g)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
         let chunk = max(16, scratchBudget / (16 * (cin + cout)))
@@ -45,11 +46,13 @@ enum BLASWinograd {
                                            beta: 0, c: m.pointer + xi * count * cout, ldc: cout, threads: threads)
                         }
                         withOptionalPointer(layer.bias) { bias in
-                            Parallel.forRanges(total: count, grain: 16, threads: threads) { range in
-                                WinogradTransforms.transformOutputTiles(
-                                    tiling, products: m.pointer + range.lowerBound * cout, first: first + range.lowerBound,
-                                    count: range.count, planeTiles: count, bias: bias, activation: layer.activation,
-                                    into: y)
+                            withOptionalPointer(residual?.data) { residual in
+                                Parallel.forRanges(total: count, grain: 16, threads: threads) { range in
+                                    WinogradTransforms.transformOutputTiles(
+                                        tiling, products: m.pointer + range.lowerBound * cout, first: first + range.lowerBound,
+                                        count: range.count, planeTiles: count, bias: bias, residual: residual,
+                                        activation: layer.activation, into: y)
+                                }
                             }
                         }
                         first += count

@@ -37,8 +37,12 @@ public protocol ComputeBackend: AnyObject, Sendable {
     var threads: Int { get }
 
     /// 2-D convolution of an NHWC input `[N, H, W, layer.inputChannels]` with the layer's padding,
-    /// stride, groups, bias and activation. Returns `[N, outH, outW, cout]`.
-    func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor
+    /// stride, groups and bias, plus `residual` when given (same shape as the output), then the
+    /// layer's activation: `act(conv(x) + bias + residual)`. Returns `[N, outH, outW, cout]`.
+    ///
+    /// The residual form is a ResNet/EfficientNet block's `add → relu` fused into the last
+    /// convolution's epilogue, saving one pass over the output.
+    func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor
 
     /// Row-major single-precision GEMM with BLAS semantics:
     /// `C[m×n] = alpha·op(A)·op(B) + beta·C`, where `op(A)` is `m×k` (A stored `k×m` if
@@ -70,7 +74,12 @@ public protocol ComputeBackend: AnyObject, Sendable {
 }
 
 extension ComputeBackend {
-    /// `relu(a + b)`-free residual addition.
+    /// `act(conv(x) + bias)`.
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
+        conv2d(input, layer, adding: nil)
+    }
+
+    /// Residual addition without activation.
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor { add(a, b, activation: .none) }
     public func relu(_ input: Tensor) -> Tensor { activate(input, .relu) }
     public func relu6(_ input: Tensor) -> Tensor { activate(input, .relu6) }
@@ -80,7 +89,8 @@ extension ComputeBackend {
         precondition(a.rank == 2 && b.rank == 2, "matmul takes matrices, got \(a.shape) and \(b.shape)")
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let kb = transposeB ? b.shape[1] : b.shape[0], n = transposeB ? b.shape[0] : b.shape[1]
-        precondition(k == kb, "matmul inner extents differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+        precondition(k == kb, "matmul inner extents differ: \(a.shape)\(transposeA ? "ᵀ" : "") · "
+                     + "\(b.shape)\(transposeB ? "ᵀ" : "")")
         return Tensor(shape: [m, n], initializingWith: { c in
             guard m > 0 && n > 0 else { return }
             guard k > 0 else { c.update(repeating: 0); return }

@@ -62,7 +62,8 @@ public struct AxisWindow: Hashable, Sendable {
 
     /// TF SAME: `out = ceil(in/s)`, total pad split with the odd cell after.
     public static func same(input: Int, kernel: Int, stride: Int) -> AxisWindow {
-        precondition(input > 0 && kernel > 0 && stride > 0, "SAME window needs positive sizes (in \(input), k \(kernel), s \(stride))")
+        precondition(input > 0 && kernel > 0 && stride > 0,
+                     "SAME window needs positive sizes (in \(input), k \(kernel), s \(stride))")
         let output = (input + stride - 1) / stride
         let pad = max((output - 1) * stride + kernel - input, 0)
         return AxisWindow(output: output, padBefore: pad / 2, padAfter: pad - pad / 2)
@@ -71,7 +72,8 @@ public struct AxisWindow: Hashable, Sendable {
     /// VALID arithmetic on the input padded by `before`/`after` zero cells:
     /// `out = floor((in + before + after − k)/s) + 1`.
     public static func padded(input: Int, kernel: Int, stride: Int, before: Int = 0, after: Int = 0) -> AxisWindow {
-        precondition(kernel > 0 && stride > 0 && before >= 0 && after >= 0, "bad window (k \(kernel), s \(stride), pads \(before),\(after))")
+        precondition(kernel > 0 && stride > 0 && before >= 0 && after >= 0,
+                     "bad window (k \(kernel), s \(stride), pads \(before),\(after))")
         let extent = input + before + after
         precondition(extent >= kernel, "a \(kernel)-wide window does not fit \(input) cells padded by (\(before),\(after))")
         return AxisWindow(output: (extent - kernel) / stride + 1, padBefore: before, padAfter: after)

@@ -3,12 +3,15 @@ import MirrorCore
 extension NaiveKernels {
     /// Direct convolution from the definition (see `ConvolutionLayer`): for each output element,
     /// a Double sum of `x·w` over the window's in-bounds cells (padded cells are zero, so they are
-    /// skipped), plus the bias, rounded once to Float, then the activation.
+    /// skipped), plus the bias and the residual element if any, rounded once to Float, then the
+    /// activation.
     ///
     /// Handles any stride, padding, kernel size and group count. Cost: `flops/2` multiply-adds,
     /// one thread.
-    public static func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
+    public static func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor? = nil) -> Tensor {
         let g = layer.geometry(inputShape: input.shape)
+        precondition(residual.map { $0.shape == g.outputShape } ?? true,
+                     "residual shape \(residual!.shape) differs from the output shape \(g.outputShape)")
         let inputChannelsPerGroup = layer.inputChannelsPerGroup
         let outputChannelsPerGroup = g.outputChannels / g.groups
         let (height, width, cin, cout) = (g.inputHeight, g.inputWidth, g.inputChannels, g.outputChannels)
@@ -37,6 +40,7 @@ extension NaiveKernels {
                                             }
                                         }
                                     }
+                                    if let residual { sum += Double(residual.data[outIndex]) }
                                     y[outIndex] = layer.activation.apply(Float(sum))
                                     outIndex += 1
                                 }

@@ -14,8 +14,8 @@ public final class NaiveEngine: ComputeBackend {
         self.threads = threads
     }
 
-    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
-        NaiveKernels.conv2d(input, layer)
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
+        NaiveKernels.conv2d(input, layer, adding: residual)
     }
 
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

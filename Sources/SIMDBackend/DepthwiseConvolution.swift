@@ -4,27 +4,33 @@ import MirrorCore
 /// over channels: NHWC keeps a pixel's channels contiguous and the HWIO kernel keeps a tap's
 /// channels contiguous, so each tap is one `SIMD16<Float>` FMA per 16 channels. Four vectors
 /// (64 channels) are accumulated together for instruction-level parallelism; leftover channels
-/// use one vector, then scalars. Sums start from the bias and add taps in `(ky, kx)` order.
+/// use one vector, then scalars. Sums start from the bias and add taps in `(ky, kx)` order, then
+/// the residual element if any.
 /// Output rows `(n, oy)` are split over threads. GEMM does not pay here (K = kh·kw per group).
 enum DepthwiseConvolution {
     typealias Vector = SIMD16<Float>
 
-    static func run(_ input: Tensor, _ layer: ConvolutionLayer, threads: Int) -> Tensor {
+    static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
         precondition(layer.isDepthwise, "not a depthwise convolution")
         let g = layer.geometry(inputShape: input.shape)
+        checkResidual(residual, g)
         let channels = g.inputChannels
         let zeros = [Float](repeating: 0, count: channels)
         return Tensor(shape: g.outputShape, initializingWith: { out in
             input.data.withUnsafeBufferPointer { xBuffer in
                 layer.kernel.data.withUnsafeBufferPointer { wBuffer in
                     (layer.bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
-                        let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!, bias = biasBuffer.baseAddress!
-                        let y = out.baseAddress!
-                        Parallel.forEach(count: g.batch * g.outputHeight, threads: threads) { row in
-                            let n = row / g.outputHeight, oy = row % g.outputHeight
-                            for ox in 0..<g.outputWidth {
-                                pixel(g, n: n, oy: oy, ox: ox, x: x, w: w, bias: bias,
-                                      y: y + (row * g.outputWidth + ox) * channels, activation: layer.activation)
+                        withOptionalPointer(residual?.data) { residual in
+                            let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+                            let y = out.baseAddress!
+                            Parallel.forEach(count: g.batch * g.outputHeight, threads: threads) { row in
+                                let n = row / g.outputHeight, oy = row % g.outputHeight
+                                for ox in 0..<g.outputWidth {
+                                    let offset = (row * g.outputWidth + ox) * channels
+                                    pixel(g, n: n, oy: oy, ox: ox, x: x, w: w, bias: bias,
+                                          residual: residual.map { $0 + offset }, y: y + offset,
+                                          activation: layer.activation)
+                                }
                             }
                         }
                     }
@@ -36,8 +42,8 @@ enum DepthwiseConvolution {
     /// All channels of output pixel `(n, oy, ox)`.
     @inline(__always)
     private static func pixel(_ g: ConvolutionGeometry, n: Int, oy: Int, ox: Int, x: UnsafePointer<Float>,
-                              w: UnsafePointer<Float>, bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                              activation: Activation) {
+                              w: UnsafePointer<Float>, bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                              y: UnsafeMutablePointer<Float>, activation: Activation) {
         let channels = g.inputChannels
         let iy0 = oy * g.stride - g.padTop, ix0 = ox * g.stride - g.padLeft
         let ky0 = max(0, -iy0), ky1 = min(g.kernelHeight, g.inputHeight - iy0)
@@ -70,6 +76,13 @@ enum DepthwiseConvolution {
                                           wi.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self))
                 }
             }
+            if let residual {
+                let r = UnsafeRawPointer(residual)
+                a0 += r.loadUnaligned(fromByteOffset: offset, as: Vector.self)
+                a1 += r.loadUnaligned(fromByteOffset: offset + 64, as: Vector.self)
+                a2 += r.loadUnaligned(fromByteOffset: offset + 128, as: Vector.self)
+                a3 += r.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self)
+            }
             let out = UnsafeMutableRawPointer(y)
             out.storeBytes(of: VectorActivation.apply(activation, a0), toByteOffset: offset, as: Vector.self)
             out.storeBytes(of: VectorActivation.apply(activation, a1), toByteOffset: offset + 64, as: Vector.self)
@@ -86,6 +99,7 @@ enum DepthwiseConvolution {
                                           tapWeight(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self))
                 }
             }
+            if let residual { a0 += UnsafeRawPointer(residual).loadUnaligned(fromByteOffset: offset, as: Vector.self) }
             UnsafeMutableRawPointer(y).storeBytes(of: VectorActivation.apply(activation, a0), toByteOffset: offset,
                                                   as: Vector.self)
             c += 16
@@ -99,6 +113,7 @@ enum DepthwiseConvolution {
                     sum = sum.addingProduct(xi[c], wi[c])
                 }
             }
+            if let residual { sum += residual[c] }
             y[c] = activation.apply(sum)
             c += 1
         }

@@ -4,18 +4,24 @@ import MirrorCore
 ///
 /// Order, identical in the vector and scalar paths: `v = alpha·acc`; on the first K block
 /// `v = fma(beta, C, v)` when `beta ≠ 0` (C is not read when `beta == 0`), on later blocks
-/// `v = v + C`; on the last K block `v = v + bias[column]`, then the activation.
+/// `v = v + C`; on the last K block `v = v + bias[column]`, then `v = v + R[row, column]`,
+/// then the activation.
 public struct GEMMEpilogue {
     public var alpha: Float
     public var beta: Float
     /// Indexed by the global column of C; nil for no bias.
     public var bias: UnsafePointer<Float>?
+    /// A matrix `R` laid out like C (same leading dimension) added on the last K block, e.g. a
+    /// residual branch; nil for none.
+    public var residual: UnsafePointer<Float>?
     public var activation: Activation
 
-    public init(alpha: Float = 1, beta: Float = 0, bias: UnsafePointer<Float>? = nil, activation: Activation = .none) {
+    public init(alpha: Float = 1, beta: Float = 0, bias: UnsafePointer<Float>? = nil,
+                residual: UnsafePointer<Float>? = nil, activation: Activation = .none) {
         self.alpha = alpha
         self.beta = beta
         self.bias = bias
+        self.residual = residual
         self.activation = activation
     }
 }
@@ -33,10 +39,12 @@ enum GEMMKernel {
     typealias Vector = SIMD16<Float>
 
     /// `C[rows × columns] ⟵ epilogue(A[rows × depth] · B[depth × 32])` for one tile; rows beyond
-    /// `rows` (≤ 6) and columns beyond `columns` (≤ 32) are computed but not stored.
+    /// `rows` (≤ 6) and columns beyond `columns` (≤ 32) are computed but not stored. `residual`
+    /// points at the tile's first element of the epilogue's residual matrix, if any.
     static func run(depth: Int, a: UnsafePointer<Float>, lda: Int, rows: Int,
                     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int,
-                    firstColumn: Int, epilogue: GEMMEpilogue, firstBlock: Bool, lastBlock: Bool) {
+                    firstColumn: Int, residual: UnsafePointer<Float>?, epilogue: GEMMEpilogue,
+                    firstBlock: Bool, lastBlock: Bool) {
         // Rows past the edge re-read the last valid row; their results are discarded.
         let a0 = a
         let a1 = rows > 1 ? a0 + lda : a0
@@ -65,14 +73,15 @@ enum GEMMKernel {
             bp += 128
         }
 
-        let store = TileStore(epilogue: epilogue, firstBlock: firstBlock, lastBlock: lastBlock, firstColumn: firstColumn)
+        let store = TileStore(epilogue: epilogue, firstBlock: firstBlock, lastBlock: lastBlock, firstColumn: firstColumn,
+                              residual: residual, ldc: ldc)
         if rows == 6 && columns == 32 {
-            store.row(c00, c01, to: c)
-            store.row(c10, c11, to: c + ldc)
-            store.row(c20, c21, to: c + 2 * ldc)
-            store.row(c30, c31, to: c + 3 * ldc)
-            store.row(c40, c41, to: c + 4 * ldc)
-            store.row(c50, c51, to: c + 5 * ldc)
+            store.row(c00, c01, to: c, row: 0)
+            store.row(c10, c11, to: c + ldc, row: 1)
+            store.row(c20, c21, to: c + 2 * ldc, row: 2)
+            store.row(c30, c31, to: c + 3 * ldc, row: 3)
+            store.row(c40, c41, to: c + 4 * ldc, row: 4)
+            store.row(c50, c51, to: c + 5 * ldc, row: 5)
             return
         }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 32) { tile in
@@ -90,7 +99,7 @@ enum GEMMKernel {
             t.storeBytes(of: c50, toByteOffset: 640, as: Vector.self)
             t.storeBytes(of: c51, toByteOffset: 704, as: Vector.self)
             for r in 0..<rows {
-                for j in 0..<columns { store.scalar(tile[r * 32 + j], to: c + r * ldc + j, column: j) }
+                for j in 0..<columns { store.scalar(tile[r * 32 + j], to: c + r * ldc + j, row: r, column: j) }
             }
         }
     }
@@ -103,9 +112,12 @@ struct TileStore {
     let firstBlock: Bool
     let lastBlock: Bool
     let firstColumn: Int
+    /// The tile's first residual element (rows `ldc` apart), or nil.
+    let residual: UnsafePointer<Float>?
+    let ldc: Int
 
     @inline(__always)
-    func row(_ accumulator0: Vector, _ accumulator1: Vector, to c: UnsafeMutablePointer<Float>) {
+    func row(_ accumulator0: Vector, _ accumulator1: Vector, to c: UnsafeMutablePointer<Float>, row: Int) {
         let raw = UnsafeMutableRawPointer(c)
         var v0 = accumulator0, v1 = accumulator1
         if epilogue.alpha != 1 {
@@ -126,6 +138,11 @@ struct TileStore {
                 v0 += b.loadUnaligned(as: Vector.self)
                 v1 += b.loadUnaligned(fromByteOffset: 64, as: Vector.self)
             }
+            if let residual {
+                let r = UnsafeRawPointer(residual + row * ldc)
+                v0 += r.loadUnaligned(as: Vector.self)
+                v1 += r.loadUnaligned(fromByteOffset: 64, as: Vector.self)
+            }
             v0 = VectorActivation.apply(epilogue.activation, v0)
             v1 = VectorActivation.apply(epilogue.activation, v1)
         }
@@ -135,7 +152,7 @@ struct TileStore {
 
     /// The same arithmetic for one element at tile column `column`.
     @inline(__always)
-    func scalar(_ accumulator: Float, to c: UnsafeMutablePointer<Float>, column: Int) {
+    func scalar(_ accumulator: Float, to c: UnsafeMutablePointer<Float>, row: Int, column: Int) {
         var v = accumulator
         if epilogue.alpha != 1 { v *= epilogue.alpha }
         if !firstBlock {
@@ -145,6 +162,7 @@ struct TileStore {
         }
         if lastBlock {
             if let bias = epilogue.bias { v += bias[firstColumn + column] }
+            if let residual { v += residual[row * ldc + column] }
             v = epilogue.activation.apply(v)
         }
         c.pointee = v

@@ -2,8 +2,9 @@ import MirrorCore
 import NaiveBackend
 
 /// The pure-Swift fast engine: a register- and cache-blocked SIMD GEMM (`SIMDGEMM`) behind
-/// im2col or in-place 1×1 convolutions, a direct channel-vectorised depthwise kernel, and
-/// vectorised, threaded elementwise and pooling ops. No C libraries.
+/// im2col or in-place 1×1 convolutions, Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions, a
+/// direct channel-vectorised depthwise kernel, and vectorised, threaded elementwise and pooling
+/// ops. No C libraries. See Docs/ENGINES.md.
 ///
 /// Declines (delegates to the reference kernels): grouped convolutions that are not depthwise,
 /// batch norm (folded into convolutions by the networks) and global average pooling (one small
@@ -17,11 +18,13 @@ public final class SIMDEngine: ComputeBackend {
         self.threads = threads
     }
 
-    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
-        if layer.isDepthwise { return DepthwiseConvolution.run(input, layer, threads: threads) }
-        guard layer.groups == 1 else { return NaiveKernels.conv2d(input, layer) }
-        if WinogradTransforms.applies(to: layer) { return WinogradConvolution.run(input, layer, threads: threads) }
-        return SIMDConvolution.run(input, layer, threads: threads)
+    public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
+        if layer.isDepthwise { return DepthwiseConvolution.run(input, layer, residual: residual, threads: threads) }
+        guard layer.groups == 1 else { return NaiveKernels.conv2d(input, layer, adding: residual) }
+        if WinogradTransforms.applies(to: layer) {
+            return WinogradConvolution.run(input, layer, residual: residual, threads: threads)
+        }
+        return SIMDConvolution.run(input, layer, residual: residual, threads: threads)
     }
 
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -68,53 +71,4 @@ public final class SIMDEngine: ComputeBackend {
             }
         })
     }
-}
-
-/// Ungrouped convolution as one GEMM: `[outH·outW, kh·kw·cin] × [kh·kw·cin, cout]`.
-public enum SIMDConvolution {
-    /// Cache key of the packed kernel on the `ConvolutionLayer`.
-    static let packingKey = "simd.B.kc\(SIMDGEMM.blockDepth).nr\(GEMMKernel.columns)"
-
-    /// 1×1 stride-1 convolutions read the NHWC input in place as the `[pixels, cin]` A matrix;
-    /// everything else (k×k, strided 1×1, explicit padding) builds im2col rows chunk by chunk in
-    /// each worker's scratch (≤ 2 MiB per worker, see `SIMDGEMM.rowsPerChunk`). The kernel is
-    /// packed once per layer; bias and activation are applied in the micro-kernel's store.
-    public static func run(_ input: Tensor, _ layer: ConvolutionLayer, threads: Int) -> Tensor {
-        precondition(layer.groups == 1, "SIMDConvolution handles ungrouped convolutions")
-        let g = layer.geometry(inputShape: input.shape)
-        let k = g.patchLength, cout = g.outputChannels
-        let packed = layer.prepacked(packingKey) {
-            layer.kernel.data.withUnsafeBufferPointer {
-                PackedMatrix(rows: k, columns: cout, blockDepth: SIMDGEMM.blockDepth, from: $0.baseAddress!,
-                             rowStride: cout, columnStride: 1)
-            }
-        }
-        return Tensor(shape: g.outputShape, initializingWith: { out in
-            guard g.outputPixels > 0 else { return }
-            input.data.withUnsafeBufferPointer { xBuffer in
-                let x = xBuffer.baseAddress!
-                let source: RowSource
-                if layer.isPointwise && g.stride == 1 {
-                    source = .matrix(x, lda: g.inputChannels)
-                } else {
-                    source = RowSource(scratchColumns: k) { first, count, scratch in
-                        Im2col.copyRows(g, input: x, firstRow: first, count: count, into: scratch!, ld: k)
-                        return (UnsafePointer(scratch!), k)
-                    }
-                }
-                withOptionalPointer(layer.bias) { bias in
-                    SIMDGEMM.multiply(m: g.outputPixels, source: source, packed: packed, c: out.baseAddress!,
-                                      ldc: cout, epilogue: GEMMEpilogue(bias: bias, activation: layer.activation),
-                                      threads: threads)
-                }
-            }
-        })
-    }
-}
-
-/// Calls `body` with a pointer to `values`' storage, or nil.
-@inline(__always)
-public func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let values else { return body(nil) }
-    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

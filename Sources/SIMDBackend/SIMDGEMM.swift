@@ -36,9 +36,10 @@ public struct RowSource {
 ///
 /// Blocking (BLIS order): the m rows are cut into equal chunks of at most `rowsPerChunk` rows
 /// (multiple of 6; smaller when that gives each thread several chunks); a work item is one
-/// chunk (× one group of column panels when there are still too few chunks for the threads). Within an item, for each K block of `blockDepth` (256: a 6×256 A
-/// sliver is 6 KiB and a 256×32 B panel 32 KiB, both L1/L2-resident), for each 32-column panel,
-/// the 6×32 micro-kernel sweeps the chunk's rows. C tiles are revisited once per K block.
+/// chunk (× one group of column panels when there are still too few chunks for the threads).
+/// Within an item, for each K block of `blockDepth` (256: a 6×256 A sliver is 6 KiB and a
+/// 256×32 B panel 32 KiB, both L1/L2-resident), for each 32-column panel, the 6×32
+/// micro-kernel sweeps the chunk's rows. C tiles are revisited once per K block.
 public enum SIMDGEMM {
     /// K block depth; part of the packing format (cache keys include it).
     public static let blockDepth = 256
@@ -74,10 +75,11 @@ public enum SIMDGEMM {
                     let columns = min(GEMMKernel.columns, n - firstColumn)
                     var row = 0
                     while row < rowCount {
+                        let offset = (firstRow + row) * ldc + firstColumn
                         GEMMKernel.run(depth: depth, a: a + row * lda + start, lda: lda,
                                        rows: min(GEMMKernel.rows, rowCount - row), b: b,
-                                       c: c + (firstRow + row) * ldc + firstColumn, ldc: ldc, columns: columns,
-                                       firstColumn: firstColumn, epilogue: epilogue,
+                                       c: c + offset, ldc: ldc, columns: columns, firstColumn: firstColumn,
+                                       residual: epilogue.residual.map { $0 + offset }, epilogue: epilogue,
                                        firstBlock: block == 0, lastBlock: block == blocks - 1)
                         row += GEMMKernel.rows
                     }

@@ -7,26 +7,31 @@ public enum VectorKernels {
     typealias Vector = SIMD16<Float>
     static let grain = 1 << 14
 
-    /// `y[r, j] = act(y[r, j] + bias[j])` in place over a `rows × columns` row-major block
-    /// (the BLAS engine's GEMM epilogue). With no bias only the activation is applied.
-    public static func biasActivation(bias: [Float]?, activation: Activation, to y: UnsafeMutablePointer<Float>,
-                                      rows: Int, columns: Int, threads: Int) {
+    /// `y[r, j] = act(y[r, j] + bias[j] + residual[r, j])` in place over a `rows × columns`
+    /// row-major block (the BLAS engine's GEMM epilogue); `residual` is laid out like `y`. Absent
+    /// terms are skipped.
+    public static func biasActivation(bias: [Float]?, residual: UnsafePointer<Float>? = nil, activation: Activation,
+                                      to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, threads: Int) {
         let zeros = bias == nil ? [Float](repeating: 0, count: columns) : []
         (bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
             let b = biasBuffer.baseAddress!
             Parallel.forRanges(total: rows, grain: max(1, grain / max(columns, 1)), threads: threads) { range in
                 for r in range {
                     let row = y + r * columns
+                    let extra = residual.map { $0 + r * columns }
                     var j = 0
                     while j + 16 <= columns {
                         let raw = UnsafeMutableRawPointer(row + j)
                         var v = raw.loadUnaligned(as: Vector.self)
                         if bias != nil { v += UnsafeRawPointer(b + j).loadUnaligned(as: Vector.self) }
+                        if let extra { v += UnsafeRawPointer(extra + j).loadUnaligned(as: Vector.self) }
                         raw.storeBytes(of: VectorActivation.apply(activation, v), as: Vector.self)
                         j += 16
                     }
                     while j < columns {
-                        row[j] = activation.apply(bias != nil ? row[j] + b[j] : row[j])
+                        var v = bias != nil ? row[j] + b[j] : row[j]
+                        if let extra { v += extra[j] }
+                        row[j] = activation.apply(v)
                         j += 1
                     }
                 }

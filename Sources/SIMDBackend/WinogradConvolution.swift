@@ -37,9 +37,10 @@ enum WinogradConvolution {
         return max(12, min(240, tiles / 6 * 6))
     }
 
-    static func run(_ input: Tensor, _ layer: ConvolutionLayer, threads: Int) -> Tensor {
+    static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
         precondition(WinogradTransforms.applies(to: layer), "not a Winograd F(2,3) convolution")
         let g = layer.geometry(inputShape: input.shape)
+        checkResidual(residual, g)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
         let chunk = tilesPerChunk(inputChannels: cin, outputChannels: cout)
@@ -48,22 +49,24 @@ enum WinogradConvolution {
             guard tiling.tiles > 0 else { return }
             input.data.withUnsafeBufferPointer { xBuffer in
                 withOptionalPointer(layer.bias) { bias in
-                    let x = xBuffer.baseAddress!, y = out.baseAddress!
-                    Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
-                                     makeState: { (AlignedBuffer(count: 16 * chunk * cin),
-                                                   AlignedBuffer(count: 16 * chunk * cout)) }) { scratch, item in
-                        let (v, m) = (scratch.0.pointer, scratch.1.pointer)
-                        let first = item * chunk, count = min(chunk, tiling.tiles - first)
-                        WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
-                                                               planeTiles: count, into: v)
-                        for xi in 0..<16 {
-                            SIMDGEMM.multiply(m: count, source: .matrix(v + xi * count * cin, lda: cin),
-                                              packed: kernel.matrices[xi], c: m + xi * count * cout, ldc: cout,
-                                              epilogue: GEMMEpilogue(), threads: 1)
+                    withOptionalPointer(residual?.data) { residual in
+                        let x = xBuffer.baseAddress!, y = out.baseAddress!
+                        Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
+                                         makeState: { (AlignedBuffer(count: 16 * chunk * cin),
+                                                       AlignedBuffer(count: 16 * chunk * cout)) }) { scratch, item in
+                            let (v, m) = (scratch.0.pointer, scratch.1.pointer)
+                            let first = item * chunk, count = min(chunk, tiling.tiles - first)
+                            WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
+                                                                   planeTiles: count, into: v)
+                            for xi in 0..<16 {
+                                SIMDGEMM.multiply(m: count, source: .matrix(v + xi * count * cin, lda: cin),
+                                                  packed: kernel.matrices[xi], c: m + xi * count * cout, ldc: cout,
+                                                  epilogue: GEMMEpilogue(), threads: 1)
+                            }
+                            WinogradTransforms.transformOutputTiles(tiling, products: m, first: first, count: count,
+                                                                    planeTiles: count, bias: bias, residual: residual,
+                                                                    activation: layer.activation, into: y)
                         }
-                        WinogradTransforms.transformOutputTiles(tiling, products: m, first: first, count: count,
-                                                                planeTiles: count, bias: bias,
-                                                                activation: layer.activation, into: y)
                     }
                 }
             }

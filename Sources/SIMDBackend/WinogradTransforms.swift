@@ -59,15 +59,19 @@ public enum WinogradTransforms {
 
     /// Output transforms of tiles `first..<first+count` from products laid out like `V`
     /// (`M_ξ` rows of `cout` floats, planes `planeTiles` rows apart, tile `first` at `m`) into
-    /// the NHWC output, with bias and activation.
+    /// the NHWC output, adding the bias and the residual tensor (output-shaped) if any, then
+    /// the activation.
     public static func transformOutputTiles(_ tiling: WinogradTiling, products m: UnsafePointer<Float>, first: Int,
                                             count: Int, planeTiles: Int, bias: UnsafePointer<Float>?,
-                                            activation: Activation, into output: UnsafeMutablePointer<Float>) {
+                                            residual: UnsafePointer<Float>?, activation: Activation,
+                                            into output: UnsafeMutablePointer<Float>) {
         let g = tiling.geometry, cout = g.outputChannels
+        let imageSize = g.outputHeight * g.outputWidth * cout
         for t in 0..<count {
             let (n, ty, tx) = tiling.position(of: first + t)
-            outputTile(m: m + t * cout, planeStride: planeTiles * cout, bias: bias, activation: activation,
-                       output: output + n * g.outputHeight * g.outputWidth * cout, height: g.outputHeight,
+            outputTile(m: m + t * cout, planeStride: planeTiles * cout, bias: bias,
+                       residual: residual.map { $0 + n * imageSize }, activation: activation,
+                       output: output + n * imageSize, height: g.outputHeight,
                        width: g.outputWidth, channels: cout, y0: 2 * ty, x0: 2 * tx)
         }
     }
@@ -97,7 +101,8 @@ public enum WinogradTransforms {
                 } else {
                     func load(_ j: Int) -> Vector {
                         let x = x0 + j
-                        return x >= 0 && x < width ? UnsafeRawPointer(line + x * channels).loadUnaligned(as: Vector.self) : Vector()
+                        guard x >= 0 && x < width else { return Vector() }
+                        return UnsafeRawPointer(line + x * channels).loadUnaligned(as: Vector.self)
                     }
                     d = Row4(load(0), load(1), load(2), load(3))
                 }
@@ -121,12 +126,12 @@ public enum WinogradTransforms {
         }
     }
 
-    /// `Y = Aᵀ M A` for one tile, reading `M_ξ[c]` at `m + ξ·planeStride + c`, then bias and
-    /// activation, storing the in-bounds part of the 2×2 output at `(y0, x0)` of `output`
-    /// (`[outH, outW, C]`).
+    /// `Y = Aᵀ M A` for one tile, reading `M_ξ[c]` at `m + ξ·planeStride + c`, then bias,
+    /// residual (an image laid out like `output`) and activation, storing the in-bounds part of
+    /// the 2×2 output at `(y0, x0)` of `output` (`[outH, outW, C]`).
     @inline(__always)
     static func outputTile(m: UnsafePointer<Float>, planeStride: Int, bias: UnsafePointer<Float>?,
-                                  activation: Activation, output: UnsafeMutablePointer<Float>,
+                           residual: UnsafePointer<Float>?, activation: Activation, output: UnsafeMutablePointer<Float>,
                                   height: Int, width: Int, channels: Int, y0: Int, x0: Int) {
         let rowsValid = min(2, height - y0), columnsValid = min(2, width - x0)
         var c = 0
@@ -144,8 +149,19 @@ public enum WinogradTransforms {
                 let b = UnsafeRawPointer(bias + c).loadUnaligned(as: Vector.self)
                 y00 += b; y01 += b; y10 += b; y11 += b
             }
-            let target = UnsafeMutableRawPointer(output + ((y0 * width) + x0) * channels + c)
+            let offset = ((y0 * width) + x0) * channels + c
+            let target = UnsafeMutableRawPointer(output + offset)
             let pixel = channels * 4, line = width * channels * 4
+            if let residual {
+                // Only in-bounds pixels exist in the residual image.
+                let r = UnsafeRawPointer(residual + offset)
+                y00 += r.loadUnaligned(as: Vector.self)
+                if columnsValid > 1 { y01 += r.loadUnaligned(fromByteOffset: pixel, as: Vector.self) }
+                if rowsValid > 1 {
+                    y10 += r.loadUnaligned(fromByteOffset: line, as: Vector.self)
+                    if columnsValid > 1 { y11 += r.loadUnaligned(fromByteOffset: line + pixel, as: Vector.self) }
+                }
+            }
             target.storeBytes(of: VectorActivation.apply(activation, y00), as: Vector.self)
             if columnsValid > 1 {
                 target.storeBytes(of: VectorActivation.apply(activation, y01), toByteOffset: pixel, as: Vector.self)

@@ -81,9 +81,25 @@ final class ConvolutionConformanceTests: XCTestCase {
             let layer = testCase.layer(seed: seed)
             let input = randomTensor(testCase.input, seed: seed + 5)
             let reference = NaiveKernels.conv2d(input, layer)
+            // The fused residual form on the same case: act(conv + bias + residual).
+            let residual = randomTensor(reference.shape, seed: seed + 6)
+            let fusedReference = NaiveKernels.conv2d(input, layer, adding: residual)
             for engine in engines {
                 assertMatches(engine.conv2d(input, layer), reference, bound: Self.bound, "\(engine.kind): \(testCase)")
+                assertMatches(engine.conv2d(input, layer, adding: residual), fusedReference, bound: Self.bound,
+                              "\(engine.kind) + residual: \(testCase)")
             }
+        }
+    }
+
+    /// The reference's fused residual equals convolution, then `add` with the activation.
+    func testNaiveResidualEqualsConvolutionThenAdd() {
+        for activation in Activation.allCases {
+            let layer = Case(input: [1, 6, 7, 5], kernel: (3, 3), outputChannels: 9, activation: activation).layer(seed: 3)
+            let input = randomTensor([1, 6, 7, 5], seed: 4), residual = randomTensor([1, 6, 7, 9], seed: 5)
+            let separate = NaiveKernels.add(NaiveKernels.conv2d(input, layer.with(activation: .none)), residual,
+                                            activation: activation)
+            assertMatches(NaiveKernels.conv2d(input, layer, adding: residual), separate, bound: 1e-6, "\(activation)")
         }
     }
 
@@ -143,6 +159,23 @@ final class ConvolutionConformanceTests: XCTestCase {
         }
     }
 
+    /// Shapes that make the BLAS engine cut its GEMM into several row tiles (im2col tiles hold
+    /// `max(2 Mi floats / K, 64)` rows; in-place 1×1 tiles `max(1 Mi floats / cout, 256)` rows).
+    func testRowTilingOfLargeOperands() {
+        let wide = Case(input: [1, 9, 10, 4096], kernel: (3, 3), outputChannels: 3, activation: .relu)  // K = 36864
+        let tall = Case(input: [1, 15, 20, 3], kernel: (1, 1), outputChannels: 4100)                   // 300 rows
+        for (index, testCase) in [wide, tall].enumerated() {
+            let layer = testCase.layer(seed: UInt64(90 + index))
+            let input = randomTensor(testCase.input, seed: UInt64(95 + index))
+            let residual = randomTensor(layer.geometry(inputShape: input.shape).outputShape, seed: UInt64(97 + index))
+            let reference = NaiveKernels.conv2d(input, layer, adding: residual)
+            for engine in allEngines().dropFirst() {
+                assertMatches(engine.conv2d(input, layer, adding: residual), reference, bound: Self.bound,
+                              "\(engine.kind): \(testCase)")
+            }
+        }
+    }
+
     /// Repeated calls reuse the prepacked kernel and give identical results.
     func testRepeatedCallsAreStable() {
         let layer = Case(input: [1, 6, 6, 10], kernel: (3, 3), outputChannels: 12).layer(seed: 8)
@@ -150,15 +183,5 @@ final class ConvolutionConformanceTests: XCTestCase {
         for engine in allEngines() {
             assertMatches(engine.conv2d(input, layer), engine.conv2d(input, layer), bound: 0, "\(engine.kind)")
         }
-    }
-}
-
-/// The factory's process-wide malloc tuning takes effect on glibc (Linux).
-final class AllocatorTuningTests: XCTestCase {
-    func testKeepLargeAllocationsForReuseAppliesOnGlibc() {
-        _ = makeBackend(kind: .simd, threads: 1)
-        #if os(Linux)
-        XCTAssertTrue(AllocatorTuning.keepLargeAllocationsForReuse())
-        #endif
     }
 }
