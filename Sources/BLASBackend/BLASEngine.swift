@@ -4,10 +4,11 @@ import SIMDBackend
 
 /// The OpenBLAS engine: convolutions become `cblas_sgemm` calls (im2col for k×k and strided
 /// kernels, the NHWC input in place for 1×1 stride-1, Winograd F(2×2, 3×3) products for 3×3
-/// stride-1), with bias and activation applied in one pass per row tile while it is still in
-/// cache. Depthwise and grouped convolutions (where GEMM does not pay) and the cheap
-/// elementwise/pooling ops go to the SIMD engine, which falls back to the reference for the
-/// rest. See Docs/ENGINES.md.
+/// stride-1), issued per row tile by `threads` workers with single-threaded OpenBLAS, each
+/// followed by one pass for bias, residual and activation while the tile is in cache. `gemm`
+/// runs one OpenBLAS call on `threads` OpenBLAS threads. Depthwise and grouped convolutions
+/// (where GEMM does not pay) and the cheap elementwise/pooling ops go to the SIMD engine, which
+/// falls back to the reference for the rest. See Docs/ENGINES.md.
 public final class BLASEngine: ComputeBackend {
     public let kind = BackendKind.blas
     public let threads: Int
@@ -32,8 +33,9 @@ public final class BLASEngine: ComputeBackend {
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        OpenBLAS.useThreads(threads)
         OpenBLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     // Not GEMM work: the SIMD engine's vectorised, threaded kernels.

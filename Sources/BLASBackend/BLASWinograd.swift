@@ -4,12 +4,14 @@ import SIMDBackend
 /// 3×3 stride-1 convolutions by Winograd F(2×2, 3×3) with `cblas_sgemm` for the 16 products
 /// (transforms shared with the SIMD engine, `WinogradTransforms`).
 ///
-/// Tiles are processed in chunks whose transformed input and products (`16·tiles·(cin+cout)`
-/// floats) fit `scratchBudget` (32 MiB), large enough for OpenBLAS to run each `[tiles × cin] ·
-/// [cin × cout]` product efficiently on all threads; transforms are split over threads.
-/// The transformed kernels `U_ξ` are computed once per layer and cached on it.
+/// Like `BLASConvolution`, each worker takes chunks of output tiles: input transform into its
+/// 16 `[tiles × cin]` matrices, 16 single-threaded `[tiles × cin] · [cin × cout]` GEMMs against
+/// the transformed kernels (computed once per layer in Double and cached on it), output
+/// transform with bias, residual and activation. Chunks hold up to 256 tiles (more when
+/// `cin + cout ≤ 128`), but no more than an equal share per worker, so deep layers with few
+/// tiles still keep every thread busy; OpenBLAS repacks `U_ξ` per call, so chunks are kept
+/// large rather than cache-sized.
 enum BLASWinograd {
-    static let scratchBudget = 8 << 20   // floats
     static let cacheKey = "blas.winograd23"
 
     final class TransformedKernel {
@@ -22,40 +24,36 @@ enum BLASWinograd {
         checkResidual(residual, g)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
-        let chunk = max(16, scratchBudget / (16 * (cin + cout)))
+        let share = (tiling.tiles + threads - 1) / threads
+        let chunk = max(1, min(share, max(256, (1 << 19) / (16 * (cin + cout)))))
         let kernel = layer.prepacked(cacheKey) { TransformedKernel(layer) }
-        let v = AlignedBuffer(count: 16 * min(chunk, tiling.tiles) * cin)
-        let m = AlignedBuffer(count: 16 * min(chunk, tiling.tiles) * cout)
         return Tensor(shape: g.outputShape, initializingWith: { out in
             guard tiling.tiles > 0 else { return }
             input.data.withUnsafeBufferPointer { xBuffer in
                 kernel.values.withUnsafeBufferPointer { uBuffer in
-                    let x = xBuffer.baseAddress!, u = uBuffer.baseAddress!, y = out.baseAddress!
-                    var first = 0
-                    while first < tiling.tiles {
-                        let count = min(chunk, tiling.tiles - first)
-                        // Transforms of disjoint tile runs on all threads; planes are `count` rows tall.
-                        Parallel.forRanges(total: count, grain: 16, threads: threads) { range in
-                            WinogradTransforms.transformInputTiles(
-                                tiling, input: x, first: first + range.lowerBound, count: range.count, planeTiles: count,
-                                into: v.pointer + range.lowerBound * cin)
-                        }
-                        for xi in 0..<16 {
-                            OpenBLAS.sgemm(transposeA: false, transposeB: false, m: count, n: cout, k: cin, alpha: 1,
-                                           a: v.pointer + xi * count * cin, lda: cin, b: u + xi * cin * cout, ldb: cout,
-                                           beta: 0, c: m.pointer + xi * count * cout, ldc: cout, threads: threads)
-                        }
-                        withOptionalPointer(layer.bias) { bias in
-                            withOptionalPointer(residual?.data) { residual in
-                                Parallel.forRanges(total: count, grain: 16, threads: threads) { range in
+                    withOptionalPointer(layer.bias) { bias in
+                        withOptionalPointer(residual?.data) { residual in
+                            let x = xBuffer.baseAddress!, u = uBuffer.baseAddress!, y = out.baseAddress!
+                            OpenBLAS.singleThreaded(restoring: threads) {
+                                Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
+                                                 makeState: { (AlignedBuffer(count: 16 * chunk * cin),
+                                                               AlignedBuffer(count: 16 * chunk * cout)) }) { scratch, item in
+                                    let (v, m) = (scratch.0.pointer, scratch.1.pointer)
+                                    let first = item * chunk, count = min(chunk, tiling.tiles - first)
+                                    WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
+                                                                           planeTiles: count, into: v)
+                                    for xi in 0..<16 {
+                                        OpenBLAS.sgemm(transposeA: false, transposeB: false, m: count, n: cout, k: cin,
+                                                       alpha: 1, a: v + xi * count * cin, lda: cin,
+                                                       b: u + xi * cin * cout, ldb: cout,
+                                                       beta: 0, c: m + xi * count * cout, ldc: cout)
+                                    }
                                     WinogradTransforms.transformOutputTiles(
-                                        tiling, products: m.pointer + range.lowerBound * cout, first: first + range.lowerBound,
-                                        count: range.count, planeTiles: count, bias: bias, residual: residual,
-                                        activation: layer.activation, into: y)
+                                        tiling, products: m, first: first, count: count, planeTiles: count, bias: bias,
+                                        residual: residual, activation: layer.activation, into: y)
                                 }
                             }
                         }
-                        first += count
                     }
                 }
             }

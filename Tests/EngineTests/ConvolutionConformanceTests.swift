@@ -159,8 +159,9 @@ final class ConvolutionConformanceTests: XCTestCase {
         }
     }
 
-    /// Shapes that make the BLAS engine cut its GEMM into several row tiles (im2col tiles hold
-    /// `max(2 Mi floats / K, 64)` rows; in-place 1×1 tiles `max(1 Mi floats / cout, 256)` rows).
+    /// Shapes with very long patches or very many output channels, where the BLAS engine's row
+    /// tiles shrink to their 64-row minimum (`clamp(2¹⁸/K or 2¹⁸/cout, 64, 1024)` rows), so
+    /// several tiles, each with its own residual offset, make up one output.
     func testRowTilingOfLargeOperands() {
         let wide = Case(input: [1, 9, 10, 4096], kernel: (3, 3), outputChannels: 3, activation: .relu)  // K = 36864
         let tall = Case(input: [1, 15, 20, 3], kernel: (1, 1), outputChannels: 4100)                   // 300 rows
