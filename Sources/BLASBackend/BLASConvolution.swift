@@ -20,7 +20,7 @@ enum BLASConvolution {
 
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor?, threads: Int) -> Tensor {
         let g = layer.geometry(inputShape: input.shape)
-        checkResidual(residual, g)
+        g.checkResidual(residual)
         let k = g.patchLength, cout = g.outputChannels, m = g.outputPixels
         let inPlace = layer.isPointwise && g.stride == 1
         let tileRows = max(64, min(1024, tileBudget / (inPlace ? cout : k)))

@@ -21,7 +21,7 @@ enum BLASWinograd {
 
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor?, threads: Int) -> Tensor {
         let g = layer.geometry(inputShape: input.shape)
-        checkResidual(residual, g)
+        g.checkResidual(residual)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
         let share = (tiling.tiles + threads - 1) / threads

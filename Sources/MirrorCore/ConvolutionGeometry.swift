@@ -37,4 +37,11 @@ public struct ConvolutionGeometry: Hashable, Sendable {
 
     /// Multiply-adds ×2: `2·N·outH·outW·cout·kh·kw·cin/groups`.
     public var flops: Int { 2 * outputPixels * outputChannels * patchLength }
+
+    /// Precondition (programmer error otherwise): a residual, if given, has the output shape.
+    public func checkResidual(_ residual: Tensor?) {
+        guard let residual else { return }
+        precondition(residual.shape == outputShape,
+                     "residual shape \(residual.shape) differs from the output shape \(outputShape)")
+    }
 }

@@ -10,8 +10,7 @@ extension NaiveKernels {
     /// one thread.
     public static func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor? = nil) -> Tensor {
         let g = layer.geometry(inputShape: input.shape)
-        precondition(residual.map { $0.shape == g.outputShape } ?? true,
-                     "residual shape \(residual!.shape) differs from the output shape \(g.outputShape)")
+        g.checkResidual(residual)
         let inputChannelsPerGroup = layer.inputChannelsPerGroup
         let outputChannelsPerGroup = g.outputChannels / g.groups
         let (height, width, cin, cout) = (g.inputHeight, g.inputWidth, g.inputChannels, g.outputChannels)

@@ -13,7 +13,7 @@ enum DepthwiseConvolution {
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
         precondition(layer.isDepthwise, "not a depthwise convolution")
         let g = layer.geometry(inputShape: input.shape)
-        checkResidual(residual, g)
+        g.checkResidual(residual)
         let channels = g.inputChannels
         let zeros = [Float](repeating: 0, count: channels)
         return Tensor(shape: g.outputShape, initializingWith: { out in

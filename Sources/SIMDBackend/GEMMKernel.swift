@@ -170,9 +170,13 @@ struct TileStore {
 }
 
 /// `Activation` on whole vectors, with exactly the scalar semantics (NaN and −0 preserved).
+///
+/// Deliberately not generic over `SIMD`: the concrete `SIMD16<Float>` form compiles to one
+/// `vmaxps`/`vminps` each, while an unspecialised generic call here cost ~7 ns per element
+/// (measured: a 3136×64×256 GEMM with ReLU took 7.0 ms instead of 1.0 ms).
 public enum VectorActivation {
     @inline(__always)
-    public static func apply<V: SIMD>(_ activation: Activation, _ v: V) -> V where V.Scalar == Float {
+    public static func apply(_ activation: Activation, _ v: SIMD16<Float>) -> SIMD16<Float> {
         switch activation {
         case .none: return v
         case .relu: return v.replacing(with: 0, where: v .< 0)

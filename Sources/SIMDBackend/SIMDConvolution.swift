@@ -13,7 +13,7 @@ public enum SIMDConvolution {
                            threads: Int) -> Tensor {
         precondition(layer.groups == 1, "SIMDConvolution handles ungrouped convolutions")
         let g = layer.geometry(inputShape: input.shape)
-        checkResidual(residual, g)
+        g.checkResidual(residual)
         let k = g.patchLength, cout = g.outputChannels
         let packed = layer.prepacked(packingKey) {
             layer.kernel.data.withUnsafeBufferPointer {
@@ -45,12 +45,6 @@ public enum SIMDConvolution {
             }
         })
     }
-}
-
-/// Precondition: a residual, if given, has the convolution's output shape.
-public func checkResidual(_ residual: Tensor?, _ g: ConvolutionGeometry) {
-    precondition(residual.map { $0.shape == g.outputShape } ?? true,
-                 "residual shape \(residual!.shape) differs from the output shape \(g.outputShape)")
 }
 
 /// Calls `body` with a pointer to `values`' storage, or nil.

@@ -43,6 +43,8 @@ public struct RowSource {
 public enum SIMDGEMM {
     /// K block depth; part of the packing format (cache keys include it).
     public static let blockDepth = 256
+    /// Floats of packed B per K block up to which an item sweeps row groups outermost (256 KiB).
+    static let rowMajorSweepLimit = 1 << 16
 
     /// Multiplies the `m` rows of `source` by `packed` (`k × n`), writing `C` (leading dimension
     /// `ldc`) through `epilogue`. `k == packed.rows ≥ 1`.
@@ -69,19 +71,26 @@ public enum SIMDGEMM {
             let blocks = packed.blockCount
             for block in 0..<blocks {
                 let (start, depth) = packed.block(block)
-                for panel in panelRange {
-                    let b = packed.panel(block: block, panel: panel)
+                /// One micro-kernel call: rows `row..<row+6` × panel `panel` of this K block.
+                @inline(__always) func tile(row: Int, panel: Int) {
                     let firstColumn = panel * GEMMKernel.columns
-                    let columns = min(GEMMKernel.columns, n - firstColumn)
-                    var row = 0
-                    while row < rowCount {
-                        let offset = (firstRow + row) * ldc + firstColumn
-                        GEMMKernel.run(depth: depth, a: a + row * lda + start, lda: lda,
-                                       rows: min(GEMMKernel.rows, rowCount - row), b: b,
-                                       c: c + offset, ldc: ldc, columns: columns, firstColumn: firstColumn,
-                                       residual: epilogue.residual.map { $0 + offset }, epilogue: epilogue,
-                                       firstBlock: block == 0, lastBlock: block == blocks - 1)
-                        row += GEMMKernel.rows
+                    let offset = (firstRow + row) * ldc + firstColumn
+                    GEMMKernel.run(depth: depth, a: a + row * lda + start, lda: lda,
+                                   rows: min(GEMMKernel.rows, rowCount - row), b: packed.panel(block: block, panel: panel),
+                                   c: c + offset, ldc: ldc, columns: min(GEMMKernel.columns, n - firstColumn),
+                                   firstColumn: firstColumn, residual: epilogue.residual.map { $0 + offset },
+                                   epilogue: epilogue, firstBlock: block == 0, lastBlock: block == blocks - 1)
+                }
+                if depth * panelRange.count * GEMMKernel.columns <= rowMajorSweepLimit {
+                    // The block's B panels fit in L2: sweep each 6-row group across all panels, so C
+                    // (and a residual) are written row by row, as contiguous streams.
+                    for row in stride(from: 0, to: rowCount, by: GEMMKernel.rows) {
+                        for panel in panelRange { tile(row: row, panel: panel) }
+                    }
+                } else {
+                    // Keep one 32-column B panel in L1 while the chunk's rows stream past it.
+                    for panel in panelRange {
+                        for row in stride(from: 0, to: rowCount, by: GEMMKernel.rows) { tile(row: row, panel: panel) }
                     }
                 }
             }

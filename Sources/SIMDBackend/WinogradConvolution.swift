@@ -40,7 +40,7 @@ enum WinogradConvolution {
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
         precondition(WinogradTransforms.applies(to: layer), "not a Winograd F(2,3) convolution")
         let g = layer.geometry(inputShape: input.shape)
-        checkResidual(residual, g)
+        g.checkResidual(residual)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
         let chunk = tilesPerChunk(inputChannels: cin, outputChannels: cout)
