@@ -49,7 +49,9 @@ let package = Package(
         ]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
-        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels"]),
+        .testTarget(name: "MirrorCLITests", dependencies: [
+            "TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels", "MirrorRetrieval", "Engines",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )
