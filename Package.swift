@@ -37,7 +37,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
 
-        .target(name: "TestSupport", dependencies: ["MirrorCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MirrorCore", "MirrorModels"], path: "Tests/TestSupport"),
         .testTarget(name: "CLibraryTests", dependencies: ["CBLAS", "CTurboJPEG", "CPNG", "CHDF5"]),
         .testTarget(name: "MirrorCoreTests", dependencies: ["MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorModelsTests", dependencies: ["MirrorModels", "MirrorCore", "TestSupport"]),
@@ -49,7 +49,9 @@ let package = Package(
         ]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
-        .testTarget(name: "MirrorCLITests", dependencies: ["TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels"]),
+        .testTarget(name: "MirrorCLITests", dependencies: [
+            "TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels", "MirrorRetrieval", "Engines",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

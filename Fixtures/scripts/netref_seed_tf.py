@@ -168,9 +168,16 @@ def build_googlenet(b, x):
 BUILDERS = {"resnet50": build_resnet50, "googlenet": build_googlenet}
 
 
-def run(net, size, fetch_names, dtype):
-    """Builds `net` at input size×size in `dtype`, loads synthetic weights and input, and returns
-    ({variable name: shape}, {layer name: numpy activation})."""
+def run(net, size, fetch_names, dtype, image=None):
+    """Builds `net` at input size×size in `dtype`, loads synthetic weights and feeds `image`
+    (NHWC [1, size, size, 3], float32 values; default: the synthetic input of that size), and
+    returns ({variable name: shape}, {layer name: numpy activation})."""
+    if image is None:
+        image_value = synth.input_image(size, size)
+    else:
+        image_value = np.asarray(image)
+        if image_value.shape != (1, size, size, 3):
+            raise ValueError(f"input of shape {image_value.shape} for a {size}x{size} graph")
     graph = tf.Graph()          # graph mode inside this context, whatever the global mode
     with graph.as_default():
         image = tf.compat.v1.placeholder(dtype, [1, size, size, 3], name="data")
@@ -181,6 +188,6 @@ def run(net, size, fetch_names, dtype):
             for v in b.variables:
                 value = synth.tensor(v.op.name, shapes[v.op.name])
                 v.load(value.astype(dtype.as_numpy_dtype), session)
-            feed = synth.input_image(size, size).astype(dtype.as_numpy_dtype)
+            feed = image_value.astype(dtype.as_numpy_dtype)
             outputs = session.run({n: b.layers[n] for n in fetch_names}, {image: feed})
     return shapes, outputs

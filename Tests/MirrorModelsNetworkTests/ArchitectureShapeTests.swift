@@ -1,6 +1,7 @@
 import Engines
 import MirrorCore
 import MirrorModels
+import TestSupport
 import XCTest
 
 /// The shape test of each architecture: sizes from the layer arithmetic against SPEC §3, and the

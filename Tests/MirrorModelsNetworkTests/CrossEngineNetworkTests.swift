@@ -1,6 +1,7 @@
 import Engines
 import MirrorCore
 import MirrorModels
+import TestSupport
 import XCTest
 
 /// Each network, end to end, on `simd` and `blas` against the `naive` reference engine (synthetic

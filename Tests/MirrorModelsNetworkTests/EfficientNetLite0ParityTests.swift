@@ -28,21 +28,8 @@ final class EfficientNetLite0ParityTests: XCTestCase {
         try check(size: 896)
     }
 
-    private static let weightsPath: String? = {
-        if let path = ProcessInfo.processInfo.environment["MIRROR_LITE0_WEIGHTS"], !path.isEmpty { return path }
-        let installed = TestPaths.repositoryRoot.appendingPathComponent("Models/efficientnet-lite0.h5").path
-        return FileManager.default.fileExists(atPath: installed) ? installed : nil
-    }()
-
-    private static let network: Result<FeatureNetwork, Error>? = weightsPath.map { path in
-        Result { try FeatureNetwork(.efficientNetLite0, weightsAt: path) }
-    }
-
     private func loadNetwork() throws -> FeatureNetwork {
-        guard let network = Self.network else {
-            throw XCTSkip("EfficientNet-Lite0 weights not found: set MIRROR_LITE0_WEIGHTS to a mirror HDF5 file "
-                          + "or install Models/efficientnet-lite0.h5 (make setup)")
-        }
+        guard let network = RealLite0.network else { throw XCTSkip(RealLite0.missingReason) }
         return try network.get()
     }
 

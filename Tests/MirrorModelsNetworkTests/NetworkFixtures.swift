@@ -137,24 +137,3 @@ func collectTaps(_ names: Set<String>, _ body: (@escaping ActivationObserver) ->
     body { name, tensor in if names.contains(name) { box.taps[name] = tensor } }
     return box.taps
 }
-
-/// Networks with synthetic weights, built once per test process.
-enum SyntheticNetworks {
-    static let resnet50 = make(.resnet50)
-    static let googlenet = make(.googlenet)
-    static let efficientNetLite0 = make(.efficientNetLite0)
-
-    static func network(_ architecture: Architecture) -> FeatureNetwork {
-        switch architecture {
-        case .resnet50: return resnet50
-        case .googlenet: return googlenet
-        case .efficientNetLite0: return efficientNetLite0
-        }
-    }
-
-    private static func make(_ architecture: Architecture) -> FeatureNetwork {
-        do { return try FeatureNetwork(architecture, weights: architecture.syntheticArchive()) } catch {
-            preconditionFailure("synthetic \(architecture.rawValue) weights do not load: \(error)")
-        }
-    }
-}

@@ -1,6 +1,7 @@
 import Engines
 import MirrorCore
 import MirrorModels
+import TestSupport
 import XCTest
 
 /// The seed's ResNet-50 and GoogLeNet against TensorFlow (float64 graphs of the seed's topology,

@@ -47,8 +47,19 @@ struct FeatureExtractor {
     func prepare(_ image: RGBImage) -> [Tensor] {
         var input = SeedPreprocessing.centerCrop(image, imageSize: configuration.imageSize)
         SeedPreprocessing.normalize(&input, network.normalization)
+        return scales(ofNormalized: input)
+    }
+
+    /// The network inputs `[1, s, s, 3]` of every scale, from an input already cropped to `S×S`
+    /// and normalised (`[S, S, 3]` or `[1, S, S, 3]`): itself, then its decimations when
+    /// multi-scale. `prepare` ends here; the parity tests enter here with the synthetic input
+    /// of `Fixtures/networks/`, which stands in for a normalised image.
+    func scales(ofNormalized input: Tensor) -> [Tensor] {
+        let image = input.rank == 4 ? input.reshaped(Array(input.shape.dropFirst())) : input
+        precondition(image.shape == [configuration.imageSize, configuration.imageSize, 3],
+                     "normalised input must be \(configuration.imageSize)×\(configuration.imageSize)×3, got \(input.shape)")
         let scales = configuration.multiScale
-            ? SeedPreprocessing.multiScaleInputs(input, imageSize: configuration.imageSize) : [input]
+            ? SeedPreprocessing.multiScaleInputs(image, imageSize: configuration.imageSize) : [image]
         return scales.map { $0.reshaped([1] + $0.shape) }
     }
 
