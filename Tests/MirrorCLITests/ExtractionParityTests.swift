@@ -21,13 +21,12 @@ import XCTest
 /// normalised image); Lite0 goes from the JPEG through `prepare(path)` (real weights at
 /// `$MIRROR_LITE0_WEIGHTS` or `Models/efficientnet-lite0.h5`, else skipped). `make test` runs the
 /// cheap cases on `blas`; `MIRROR_FULL_CHECKS=1` adds the 896 cases of the acceptance
-/// (and 448 multi-scale ones) and repeats everything on `simd`.
+/// (and 448 multi-scale and 224 ones) and repeats everything on `simd`.
 final class ExtractionParityTests: XCTestCase {
-    // Always on (cheap in a debug build): AVG, two scales, the JPEG path, the 224 rule.
+    // Always on (cheap in a debug build): AVG, two scales, the JPEG path.
     func testResNet50At320AveragePooling() throws { try check("resnet50_s320_135_avg", shape: [2048, 10]) }
     func testGoogLeNetAt448MultiScale() throws { try check("googlenet_s448_135_multi_max", shape: [1024, 92]) }
     func testLite0At160FromJPEG() throws { try check("lite0_s160_135_max", shape: [1280, 17]) }
-    func testLite0At224UsesStep1Only() throws { try check("lite0_s224_135_max", shape: [1280, 1]) }
 
     // The acceptance shapes at 896, and more full-size cases (MIRROR_FULL_CHECKS=1).
     func testResNet50At896Steps135() throws { try check("resnet50_s896_135_max", shape: [2048, 35], full: true) }
@@ -39,6 +38,7 @@ final class ExtractionParityTests: XCTestCase {
     func testLite0At896Steps135() throws { try check("lite0_s896_135_max", shape: [1280, 35], full: true) }
     func testResNet50At448MultiScaleSteps12() throws { try check("resnet50_s448_12_multi_max", shape: [2048, 6], full: true) }
     func testLite0At448MultiScaleFromJPEG() throws { try check("lite0_s448_135_multi_max", shape: [1280, 92], full: true) }
+    func testLite0At224UsesStep1Only() throws { try check("lite0_s224_135_max", shape: [1280, 1], full: true) }
 
     func testEveryFixtureCaseHasATest() throws {
         let tested: Set<String> = [
