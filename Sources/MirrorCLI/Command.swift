@@ -16,7 +16,12 @@ struct Command {
     /// The complete `--help` page: usage, discussion, then every option with its values and default.
     var helpText: String {
         var lines = [usageLine, "", summary]
-        if !discussion.isEmpty { lines += ["", discussion] }
+        if !discussion.isEmpty {
+            lines.append("")
+            for paragraph in discussion.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines += paragraph.isEmpty ? [""] : wrap(String(paragraph), width: 92, indent: "")
+            }
+        }
         lines += ["", "Options:"]
         for spec in options + [helpOption] {
             var head = "  --\(spec.name)"
