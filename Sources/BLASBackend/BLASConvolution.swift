@@ -7,7 +7,9 @@ import SIMDBackend
 ///
 /// Each of the engine's `threads` workers takes row tiles in turn and, for its tile, builds the
 /// A operand, calls single-threaded `cblas_sgemm`, then applies bias, residual and activation
-/// in one vectorised pass while the tile is still in its cache. (Measured on the 2-core test
+/// in one vectorised pass while the tile is still in its cache. With fewer than two tiles per
+/// thread (small late layers, e.g. 7×7 outputs) the tiles run in sequence instead, each GEMM on
+/// all of OpenBLAS's threads. (Measured on the 2-core test
 /// machine, this beat running im2col/epilogue passes and OpenBLAS's own threads in alternation,
 /// whose workers spin after every call; it also has no barriers between the passes.)
 /// - 1×1, stride 1, no padding: A is the NHWC input itself (`lda = cin`), no copy; tiles of
@@ -32,28 +34,37 @@ enum BLASConvolution {
                 layer.kernel.data.withUnsafeBufferPointer { wBuffer in
                     withOptionalPointer(residual?.data) { residual in
                         let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!
-                        OpenBLAS.singleThreaded(restoring: threads) {
-                            Parallel.forEach(count: tiles, threads: threads,
-                                             makeState: { inPlace ? nil : AlignedBuffer(count: min(tileRows, m) * k) }) {
-                                scratch, tile in
-                                let firstRow = tile * tileRows, rows = min(tileRows, m - firstRow)
-                                let a: UnsafePointer<Float>
-                                if let scratch {
-                                    Im2col.copyRows(g, input: x, firstRow: firstRow, count: rows, into: scratch.pointer,
-                                                    ld: k)
-                                    a = UnsafePointer(scratch.pointer)
-                                } else {
-                                    a = x + firstRow * g.inputChannels
-                                }
-                                let c = out.baseAddress! + firstRow * cout
-                                OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: cout, k: k, alpha: 1,
-                                               a: a, lda: k, b: w, ldb: cout, beta: 0, c: c, ldc: cout)
-                                if needsEpilogue {
-                                    VectorKernels.biasActivation(
-                                        bias: layer.bias, residual: residual.map { $0 + firstRow * cout },
-                                        activation: layer.activation, to: c, rows: rows, columns: cout, threads: 1)
+                        /// A, GEMM and epilogue of one row tile (`scratch` holds its im2col rows).
+                        func tile(_ tile: Int, scratch: AlignedBuffer?) {
+                            let firstRow = tile * tileRows, rows = min(tileRows, m - firstRow)
+                            let a: UnsafePointer<Float>
+                            if let scratch {
+                                Im2col.copyRows(g, input: x, firstRow: firstRow, count: rows, into: scratch.pointer, ld: k)
+                                a = UnsafePointer(scratch.pointer)
+                            } else {
+                                a = x + firstRow * g.inputChannels
+                            }
+                            let c = out.baseAddress! + firstRow * cout
+                            OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: cout, k: k, alpha: 1,
+                                           a: a, lda: k, b: w, ldb: cout, beta: 0, c: c, ldc: cout)
+                            if needsEpilogue {
+                                VectorKernels.biasActivation(
+                                    bias: layer.bias, residual: residual.map { $0 + firstRow * cout },
+                                    activation: layer.activation, to: c, rows: rows, columns: cout, threads: 1)
+                            }
+                        }
+                        let makeScratch = { inPlace ? nil : AlignedBuffer(count: min(tileRows, m) * k) }
+                        if tiles >= 2 * threads {
+                            OpenBLAS.singleThreaded(restoring: threads) {
+                                Parallel.forEach(count: tiles, threads: threads, makeState: makeScratch) { scratch, index in
+                                    tile(index, scratch: scratch)
                                 }
                             }
+                        } else {
+                            // Too few tiles to share out (small late layers): OpenBLAS's threads split each GEMM.
+                            OpenBLAS.useThreads(threads)
+                            let scratch = makeScratch()
+                            for index in 0..<tiles { tile(index, scratch: scratch) }
                         }
                     }
                 }

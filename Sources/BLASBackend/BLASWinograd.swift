@@ -8,9 +8,9 @@ import SIMDBackend
 /// 16 `[tiles × cin]` matrices, 16 single-threaded `[tiles × cin] · [cin × cout]` GEMMs against
 /// the transformed kernels (computed once per layer in Double and cached on it), output
 /// transform with bias, residual and activation. Chunks hold up to 256 tiles (more when
-/// `cin + cout ≤ 128`), but no more than an equal share per worker, so deep layers with few
-/// tiles still keep every thread busy; OpenBLAS repacks `U_ξ` per call, so chunks are kept
-/// large rather than cache-sized.
+/// `cin + cout ≤ 128`), but no more than an equal share per worker; OpenBLAS repacks `U_ξ` per
+/// call, so chunks are kept large rather than cache-sized. With fewer than 64 tiles per thread
+/// (deep layers at small sizes) all tiles form one chunk whose 16 GEMMs use OpenBLAS's threads.
 enum BLASWinograd {
     static let cacheKey = "blas.winograd23"
 
@@ -24,8 +24,9 @@ enum BLASWinograd {
         g.checkResidual(residual)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
+        let perWorker = tiling.tiles >= 64 * threads
         let share = (tiling.tiles + threads - 1) / threads
-        let chunk = max(1, min(share, max(256, (1 << 19) / (16 * (cin + cout)))))
+        let chunk = perWorker ? max(1, min(share, max(256, (1 << 19) / (16 * (cin + cout))))) : tiling.tiles
         let kernel = layer.prepacked(cacheKey) { TransformedKernel(layer) }
         return Tensor(shape: g.outputShape, initializingWith: { out in
             guard tiling.tiles > 0 else { return }
@@ -34,24 +35,35 @@ enum BLASWinograd {
                     withOptionalPointer(layer.bias) { bias in
                         withOptionalPointer(residual?.data) { residual in
                             let x = xBuffer.baseAddress!, u = uBuffer.baseAddress!, y = out.baseAddress!
-                            OpenBLAS.singleThreaded(restoring: threads) {
-                                Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
-                                                 makeState: { (AlignedBuffer(count: 16 * chunk * cin),
-                                                               AlignedBuffer(count: 16 * chunk * cout)) }) { scratch, item in
-                                    let (v, m) = (scratch.0.pointer, scratch.1.pointer)
-                                    let first = item * chunk, count = min(chunk, tiling.tiles - first)
-                                    WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
-                                                                           planeTiles: count, into: v)
-                                    for xi in 0..<16 {
-                                        OpenBLAS.sgemm(transposeA: false, transposeB: false, m: count, n: cout, k: cin,
-                                                       alpha: 1, a: v + xi * count * cin, lda: cin,
-                                                       b: u + xi * cin * cout, ldb: cout,
-                                                       beta: 0, c: m + xi * count * cout, ldc: cout)
-                                    }
-                                    WinogradTransforms.transformOutputTiles(
-                                        tiling, products: m, first: first, count: count, planeTiles: count, bias: bias,
-                                        residual: residual, activation: layer.activation, into: y)
+                            /// Transforms and the 16 GEMMs of one chunk of tiles.
+                            func chunkWork(_ item: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
+                                let first = item * chunk, count = min(chunk, tiling.tiles - first)
+                                WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
+                                                                       planeTiles: count, into: v)
+                                for xi in 0..<16 {
+                                    OpenBLAS.sgemm(transposeA: false, transposeB: false, m: count, n: cout, k: cin,
+                                                   alpha: 1, a: v + xi * count * cin, lda: cin,
+                                                   b: u + xi * cin * cout, ldb: cout,
+                                                   beta: 0, c: m + xi * count * cout, ldc: cout)
                                 }
+                                WinogradTransforms.transformOutputTiles(
+                                    tiling, products: m, first: first, count: count, planeTiles: count, bias: bias,
+                                    residual: residual, activation: layer.activation, into: y)
+                            }
+                            let makeScratch = {
+                                (AlignedBuffer(count: 16 * chunk * cin), AlignedBuffer(count: 16 * chunk * cout))
+                            }
+                            if perWorker {
+                                OpenBLAS.singleThreaded(restoring: threads) {
+                                    Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
+                                                     makeState: makeScratch) { scratch, item in
+                                        chunkWork(item, v: scratch.0.pointer, m: scratch.1.pointer)
+                                    }
+                                }
+                            } else {
+                                OpenBLAS.useThreads(threads)
+                                let scratch = makeScratch()
+                                chunkWork(0, v: scratch.0.pointer, m: scratch.1.pointer)
                             }
                         }
                     }
