@@ -4,8 +4,10 @@ import Foundation
 /// Runs independent work items on a fixed number of worker threads.
 ///
 /// Items are handed out dynamically (a lock-protected counter), so a worker that finishes early
-/// takes the next item; each worker owns a private state (scratch buffers) made once. With one
-/// thread or one item everything runs inline on the caller's thread.
+/// takes the next item; each worker owns a private state (scratch buffers) made once, on the
+/// calling thread (so large scratch comes from the main malloc arena, whose freed blocks
+/// `AllocatorTuning` keeps for reuse, not from per-thread arenas that return them to the OS).
+/// With one thread or one item everything runs inline on the caller's thread.
 public enum Parallel {
     /// Calls `body(&state, item)` for every `item` in `0..<count`, on `threads` workers.
     public static func forEach<State>(count: Int, threads: Int, makeState: () -> State,
@@ -18,8 +20,9 @@ public enum Parallel {
             return
         }
         let counter = WorkCounter(limit: count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var state = makeState()
+        let states = (0..<workers).map { _ in makeState() }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var state = states[worker]
             while let item = counter.next() { body(&state, item) }
         }
     }

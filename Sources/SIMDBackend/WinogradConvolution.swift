@@ -31,10 +31,12 @@ enum WinogradConvolution {
     }
 
     /// Tiles per work item: transformed input and products (`16·tiles·(cin + cout)` floats)
-    /// within ~2 MiB; a multiple of 6 (the micro-kernel's rows) between 12 and 240.
-    static func tilesPerChunk(inputChannels: Int, outputChannels: Int) -> Int {
-        let tiles = (2 << 20) / (16 * (inputChannels + outputChannels) * 4)
-        return max(12, min(240, tiles / 6 * 6))
+    /// within ~2 MiB, a multiple of 6 (the micro-kernel's rows) between 12 and 240, and small
+    /// enough that every thread gets two chunks (deep layers at small sizes have few tiles).
+    static func tilesPerChunk(inputChannels: Int, outputChannels: Int, tiles: Int, threads: Int) -> Int {
+        let fitting = (2 << 20) / (16 * (inputChannels + outputChannels) * 4)
+        let share = (tiles + 2 * threads - 1) / (2 * threads)
+        return max(6, min(240, fitting, share) / 6 * 6)
     }
 
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
@@ -43,7 +45,7 @@ enum WinogradConvolution {
         g.checkResidual(residual)
         let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
-        let chunk = tilesPerChunk(inputChannels: cin, outputChannels: cout)
+        let chunk = tilesPerChunk(inputChannels: cin, outputChannels: cout, tiles: tiling.tiles, threads: threads)
         let kernel = layer.prepacked(packingKey) { TransformedKernel(layer) }
         return Tensor(shape: g.outputShape, initializingWith: { out in
             guard tiling.tiles > 0 else { return }
