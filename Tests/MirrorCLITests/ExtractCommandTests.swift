@@ -66,30 +66,32 @@ final class ExtractCommandTests: XCTestCase {
 
     /// SIGKILL during a run, then a re-run: same bytes as an uninterrupted run, no temporaries left.
     func testKilledRunResumesToIdenticalOutputs() throws {
-        let images = try demoImages(8)
+        // 20 images at 448 on one thread: long enough (~1 s in release) to be killed after two outputs.
+        let images = try demoImages(20)
         let list = try write(images, to: "list.txt")
+        let options = ["--img-size", "448", "--threads", "1", "--quiet"]
         let reference = directory.appendingPathComponent("reference").path
-        XCTAssertEqual(try extract(list, out: reference, ["--quiet"]).status, 0)
+        XCTAssertEqual(try extract(list, out: reference, options).status, 0)
 
         let resumed = directory.appendingPathComponent("resumed").path
         let process = Process()
         process.executableURL = TestPaths.mirrorBinary
         process.arguments = ["extract", "--img-list", list, "--output-folder", resumed, "--weights", Self.weights,
-                             "--img-size", "64", "--rmac-step", "1,2", "--backend", "blas", "--quiet"]
+                             "--rmac-step", "1,2", "--backend", "blas"] + options
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let done = (try? FileManager.default.contentsOfDirectory(atPath: resumed))?.filter { $0.hasSuffix(".npy") }.count ?? 0
             if done >= 2 { break }
-            usleep(20_000)
+            usleep(2_000)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let partial = try FileManager.default.contentsOfDirectory(atPath: resumed).filter { $0.hasSuffix(".npy") }.count
-        XCTAssertLessThan(partial, 8, "the run finished before it could be killed")
+        XCTAssertLessThan(partial, 20, "the run finished before it could be killed")
 
-        let rerun = try extract(list, out: resumed)
+        let rerun = try extract(list, out: resumed, options.filter { $0 != "--quiet" })
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         XCTAssertTrue(rerun.stderr.contains("already done"), rerun.stderr)
         let names = try FileManager.default.contentsOfDirectory(atPath: reference).sorted()
