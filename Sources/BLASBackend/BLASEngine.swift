@@ -30,6 +30,22 @@ public final class BLASEngine: ComputeBackend {
         return BLASConvolution.run(input, layer, residual: residual, threads: threads)
     }
 
+    /// Fused band by band (`FusedBottleneck`) with single-threaded `cblas_sgemm` per worker.
+    public func invertedBottleneck(_ input: Tensor, _ block: InvertedBottleneck) -> Tensor {
+        let fused = OpenBLAS.singleThreaded(restoring: threads) {
+            FusedBottleneck.run(input, block, threads: threads) { layer, a, rows, c, residual in
+                layer.kernel.data.withUnsafeBufferPointer { w in
+                    OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: layer.outputChannels,
+                                   k: layer.inputChannels, alpha: 1, a: a, lda: layer.inputChannels, b: w.baseAddress!,
+                                   ldb: layer.outputChannels, beta: 0, c: c, ldc: layer.outputChannels)
+                }
+                VectorKernels.biasActivation(bias: layer.bias, residual: residual, activation: layer.activation,
+                                             to: c, rows: rows, columns: layer.outputChannels, threads: 1)
+            }
+        }
+        return fused ?? block.composed(input, on: self)
+    }
+
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {

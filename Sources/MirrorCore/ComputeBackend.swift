@@ -71,9 +71,18 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// Inference batch norm over the last axis, TF CPU order `act((x − μ)·s + β)`,
     /// `s = γ/√(σ²+ε)`. Networks normally fold BN into the preceding convolution instead.
     func batchNorm(_ input: Tensor, _ parameters: BatchNormParameters, activation: Activation) -> Tensor
+
+    /// One inverted-residual block, `project(depthwise(expand(x))) [+ x]`: equal, within the
+    /// convolution bound, to `block.composed(input, on: self)` (the default). Engines that
+    /// override it run the three layers band by band so the widened tensor stays in cache.
+    func invertedBottleneck(_ input: Tensor, _ block: InvertedBottleneck) -> Tensor
 }
 
 extension ComputeBackend {
+    public func invertedBottleneck(_ input: Tensor, _ block: InvertedBottleneck) -> Tensor {
+        block.composed(input, on: self)
+    }
+
     /// `act(conv(x) + bias)`.
     public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer) -> Tensor {
         conv2d(input, layer, adding: nil)

@@ -70,6 +70,11 @@ struct ForwardPass {
     }
 
     private mutating func run(_ block: BlockSpec, _ x: Tensor) -> Tensor {
+        if !reportsEverything, let fused = invertedBottleneck(block) {
+            let y = backend.invertedBottleneck(x, fused)
+            report(block.name, y)
+            return y
+        }
         var shortcut: Tensor?
         switch block.shortcut {
         case .none: shortcut = nil
@@ -94,5 +99,27 @@ struct ForwardPass {
         }
         report(block.name, y)
         return y
+    }
+
+    /// The block as one engine op when it is an inverted bottleneck (Lite0's MBConv blocks):
+    /// `[expand,] depthwise, project` with no activation after the shortcut and none on the
+    /// projection where a shortcut is added (so `act(project + x)` is `project + x`). Its
+    /// inner taps are then not produced, hence only when nobody observes them.
+    private func invertedBottleneck(_ block: BlockSpec) -> InvertedBottleneck? {
+        guard block.activation == .none else { return nil }
+        let addsInput: Bool
+        switch block.shortcut {
+        case .none: addsInput = false
+        case .identity: addsInput = true
+        case .projection: return nil
+        }
+        let layers = block.body.compactMap { layer -> ConvolutionLayer? in
+            if case .convolution(let spec) = layer { return network.convolutions[spec.name] }
+            return nil
+        }
+        guard layers.count == block.body.count, layers.count == 2 || layers.count == 3,
+              !addsInput || layers.last!.activation == .none else { return nil }
+        return InvertedBottleneck(expand: layers.count == 3 ? layers[0] : nil, depthwise: layers[layers.count - 2],
+                                  project: layers[layers.count - 1], addsInput: addsInput)
     }
 }

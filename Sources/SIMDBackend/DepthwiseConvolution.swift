@@ -25,12 +25,11 @@ enum DepthwiseConvolution {
                             let y = out.baseAddress!
                             Parallel.forEach(count: g.batch * g.outputHeight, threads: threads) { row in
                                 let n = row / g.outputHeight, oy = row % g.outputHeight
-                                for ox in 0..<g.outputWidth {
-                                    let offset = (row * g.outputWidth + ox) * channels
-                                    pixel(g, n: n, oy: oy, ox: ox, x: x, w: w, bias: bias,
-                                          residual: residual.map { $0 + offset }, y: y + offset,
-                                          activation: layer.activation)
-                                }
+                                let offset = row * g.outputWidth * channels
+                                let image = x + n * g.inputHeight * g.inputWidth * channels
+                                rows(g, oy..<oy + 1, inputRow: { image + $0 * g.inputWidth * channels }, weights: w,
+                                     bias: bias, residual: residual.map { $0 + offset }, output: y + offset,
+                                     activation: layer.activation)
                             }
                         }
                     }
@@ -39,18 +38,41 @@ enum DepthwiseConvolution {
         })
     }
 
-    /// All channels of output pixel `(n, oy, ox)`.
-    @inline(__always)
-    private static func pixel(_ g: ConvolutionGeometry, n: Int, oy: Int, ox: Int, x: UnsafePointer<Float>,
-                              w: UnsafePointer<Float>, bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                              y: UnsafeMutablePointer<Float>, activation: Activation) {
+    /// Output rows `outputRows` of one image, written from `output` on (row-major, `outW·C` per
+    /// row); `residual` is laid out like `output`. `inputRow(iy)` locates input row `iy` (`W·C`
+    /// floats); it is asked only for rows the range reads, so a fused block can keep just a
+    /// window of rows it produced, in a ring.
+    static func rows(_ g: ConvolutionGeometry, _ outputRows: Range<Int>, inputRow: (Int) -> UnsafePointer<Float>,
+                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                     output: UnsafeMutablePointer<Float>, activation: Activation) {
         let channels = g.inputChannels
-        let iy0 = oy * g.stride - g.padTop, ix0 = ox * g.stride - g.padLeft
-        let ky0 = max(0, -iy0), ky1 = min(g.kernelHeight, g.inputHeight - iy0)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kernelHeight) { taps in
+            for oy in outputRows {
+                // Kernel row ky reads input row iy0 + ky; slots of rows outside the image are never
+                // read (an all-padding row, possible with explicit pads, reads none: bias only).
+                let iy0 = oy * g.stride - g.padTop
+                let ky0 = max(0, -iy0), ky1 = max(ky0, min(g.kernelHeight, g.inputHeight - iy0))
+                for ky in 0..<g.kernelHeight { taps[ky] = ky0 < ky1 ? inputRow(iy0 + min(max(ky, ky0), ky1 - 1)) : bias }
+                let taps = UnsafePointer(taps.baseAddress!)
+                for ox in 0..<g.outputWidth {
+                    let offset = ((oy - outputRows.lowerBound) * g.outputWidth + ox) * channels
+                    pixel(g, ox: ox, taps: taps, ky0: ky0, ky1: ky1, w: weights, bias: bias,
+                          residual: residual.map { $0 + offset }, y: output + offset, activation: activation)
+                }
+            }
+        }
+    }
+
+    /// All channels of output pixel `ox` of a row whose kernel rows `ky0..<ky1` read `taps[ky]`.
+    @inline(__always)
+    private static func pixel(_ g: ConvolutionGeometry, ox: Int, taps: UnsafePointer<UnsafePointer<Float>>,
+                              ky0: Int, ky1: Int, w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                              residual: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, activation: Activation) {
+        let channels = g.inputChannels
+        let ix0 = ox * g.stride - g.padLeft
         let kx0 = max(0, -ix0), kx1 = min(g.kernelWidth, g.inputWidth - ix0)
-        let imageBase = x + n * g.inputHeight * g.inputWidth * channels
         @inline(__always) func tapInput(_ ky: Int, _ kx: Int) -> UnsafeRawPointer {
-            UnsafeRawPointer(imageBase + ((iy0 + ky) * g.inputWidth + ix0 + kx) * channels)
+            UnsafeRawPointer(taps[ky] + (ix0 + kx) * channels)
         }
         @inline(__always) func tapWeight(_ ky: Int, _ kx: Int) -> UnsafeRawPointer {
             UnsafeRawPointer(w + (ky * g.kernelWidth + kx) * channels)
@@ -63,7 +85,7 @@ enum DepthwiseConvolution {
             var a1 = b.loadUnaligned(fromByteOffset: offset + 64, as: Vector.self)
             var a2 = b.loadUnaligned(fromByteOffset: offset + 128, as: Vector.self)
             var a3 = b.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self)
-            for ky in ky0..<max(ky0, ky1) {
+            for ky in ky0..<ky1 {
                 for kx in kx0..<max(kx0, kx1) {
                     let xi = tapInput(ky, kx), wi = tapWeight(ky, kx)
                     a0 = a0.addingProduct(xi.loadUnaligned(fromByteOffset: offset, as: Vector.self),
@@ -93,7 +115,7 @@ enum DepthwiseConvolution {
         while c + 16 <= channels {
             let offset = c * 4
             var a0 = UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: offset, as: Vector.self)
-            for ky in ky0..<max(ky0, ky1) {
+            for ky in ky0..<ky1 {
                 for kx in kx0..<max(kx0, kx1) {
                     a0 = a0.addingProduct(tapInput(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self),
                                           tapWeight(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self))
@@ -106,7 +128,7 @@ enum DepthwiseConvolution {
         }
         while c < channels {
             var sum = bias[c]
-            for ky in ky0..<max(ky0, ky1) {
+            for ky in ky0..<ky1 {
                 for kx in kx0..<max(kx0, kx1) {
                     let xi = tapInput(ky, kx).assumingMemoryBound(to: Float.self)
                     let wi = tapWeight(ky, kx).assumingMemoryBound(to: Float.self)

@@ -15,12 +15,7 @@ public enum SIMDConvolution {
         let g = layer.geometry(inputShape: input.shape)
         g.checkResidual(residual)
         let k = g.patchLength, cout = g.outputChannels
-        let packed = layer.prepacked(packingKey) {
-            layer.kernel.data.withUnsafeBufferPointer {
-                PackedMatrix(rows: k, columns: cout, blockDepth: SIMDGEMM.blockDepth, from: $0.baseAddress!,
-                             rowStride: cout, columnStride: 1)
-            }
-        }
+        let packed = packedKernel(layer)
         return Tensor(shape: g.outputShape, initializingWith: { out in
             guard g.outputPixels > 0 else { return }
             input.data.withUnsafeBufferPointer { xBuffer in
@@ -44,6 +39,32 @@ public enum SIMDConvolution {
                 }
             }
         })
+    }
+}
+
+extension SIMDConvolution {
+    /// The layer's HWIO kernel read as `[kh·kw·cin, cout]`, packed once and cached on the layer.
+    static func packedKernel(_ layer: ConvolutionLayer) -> PackedMatrix {
+        layer.prepacked(packingKey) {
+            layer.kernel.data.withUnsafeBufferPointer {
+                PackedMatrix(rows: layer.kernelHeight * layer.kernelWidth * layer.inputChannels,
+                             columns: layer.outputChannels, blockDepth: SIMDGEMM.blockDepth, from: $0.baseAddress!,
+                             rowStride: layer.outputChannels, columnStride: 1)
+            }
+        }
+    }
+
+    /// A 1×1 stride-1 layer on `rows` contiguous pixels, on the calling thread:
+    /// `c = act(a·W + bias [+ residual])`, `a` `[rows, cin]`, `c` and `residual` `[rows, cout]`.
+    /// The fused block's GEMM (`FusedBottleneck.Pointwise`).
+    static func pointwise(_ layer: ConvolutionLayer, a: UnsafePointer<Float>, rows: Int,
+                          c: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?) {
+        withOptionalPointer(layer.bias) { bias in
+            SIMDGEMM.multiply(m: rows, source: .matrix(a, lda: layer.inputChannels), packed: packedKernel(layer), c: c,
+                              ldc: layer.outputChannels,
+                              epilogue: GEMMEpilogue(bias: bias, residual: residual, activation: layer.activation),
+                              threads: 1)
+        }
     }
 }
 

@@ -27,6 +27,11 @@ public final class SIMDEngine: ComputeBackend {
         return SIMDConvolution.run(input, layer, residual: residual, threads: threads)
     }
 
+    public func invertedBottleneck(_ input: Tensor, _ block: InvertedBottleneck) -> Tensor {
+        FusedBottleneck.run(input, block, threads: threads, pointwise: SIMDConvolution.pointwise)
+            ?? block.composed(input, on: self)
+    }
+
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {

@@ -51,6 +51,10 @@ final class CrossEngineNetworkTests: XCTestCase {
                 }
             }
             result[through ?? architecture.featureLayer] = output
+            if through == nil {
+                // Unobserved, engines may fuse blocks (Lite0's MBConv) whose inner taps nobody reads.
+                result["unobserved"] = network.features(input, backend: backend)
+            }
             return result
         }
         let reference = run(.naive)

@@ -65,6 +65,11 @@ final class EfficientNetLite0ParityTests: XCTestCase {
                 print("parity efficientnet-lite0 \(engine) \(size) \(record.tensor): \(error)")
             }
             if let logits { try checkLogits(logits, engine: engine) }
+            // Unobserved, the engine runs each MBConv block as one fused op (no inner taps).
+            let head = try XCTUnwrap(records.first { $0.tensor == "head" })
+            let fused = network.features(input, backend: backend)
+            let error = try assertParity(fused, head, mapping: RecordMapping(tap: "head"), context: "lite0/\(engine) fused")
+            print("parity efficientnet-lite0 \(engine) \(size) head, fused blocks: \(error)")
         }
     }
 
