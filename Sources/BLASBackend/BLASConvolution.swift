@@ -5,18 +5,22 @@ import SIMDBackend
 /// patch matrix times the HWIO kernel read as `[kh·kw·cin, cout]` (no repacking: OpenBLAS packs
 /// internally), writing NHWC output rows directly.
 ///
-/// Each of the engine's `threads` workers takes row tiles in turn and, for its tile, builds the
-/// A operand, calls single-threaded `cblas_sgemm`, then applies bias, residual and activation
-/// in one vectorised pass while the tile is still in its cache. With fewer than two tiles per
-/// thread (small late layers, e.g. 7×7 outputs) the tiles run in sequence instead, each GEMM on
-/// all of OpenBLAS's threads. (Measured on the 2-core test
-/// machine, this beat running im2col/epilogue passes and OpenBLAS's own threads in alternation,
-/// whose workers spin after every call; it also has no barriers between the passes.)
+/// The engine's `threads` workers take (row tile, column slice) items in turn and, for each,
+/// build the A operand, call single-threaded `cblas_sgemm`, then apply bias, residual and
+/// activation in one vectorised pass while the block is still in their cache. Column slices
+/// appear only when there are fewer than two row tiles per worker (small late layers, e.g. 7×7
+/// outputs): the slices of one tile share its A rows and split B and C by columns.
+///
+/// OpenBLAS's own threads are never used here: after each multi-threaded call they spin for a
+/// while (its `THREAD_TIMEOUT`, ~0.1 s by default) and take a core from the next op's workers;
+/// measured on Lite0 @896 that turned 92 ms into 125 ms at random.
 /// - 1×1, stride 1, no padding: A is the NHWC input itself (`lda = cin`), no copy; tiles of
 ///   at most `2¹⁸/cout` rows (an output tile ≤ 1 MiB).
 /// - Otherwise (k×k, strided 1×1 = subsampling, explicit padding): im2col of the tile into the
 ///   worker's buffer of `rows·K` floats, `rows = clamp(2¹⁸/K, 64, 1024)`, so the buffer is
 ///   `max(1 MiB, 64·K·4 B)` per worker (1 MiB for every K ≤ 4096).
+/// - Either way no more than an equal share of `m / (2·threads)` rows (down to 64), so that every
+///   worker gets two tiles or more.
 enum BLASConvolution {
     static let tileBudget = 1 << 18   // floats
 
@@ -25,8 +29,13 @@ enum BLASConvolution {
         g.checkResidual(residual)
         let k = g.patchLength, cout = g.outputChannels, m = g.outputPixels
         let inPlace = layer.isPointwise && g.stride == 1
-        let tileRows = max(64, min(1024, tileBudget / (inPlace ? cout : k)))
+        // Cache-sized tiles, but at least two per worker while that leaves 64 rows or more.
+        let share = ((m + 2 * threads - 1) / (2 * threads) + 15) / 16 * 16
+        let tileRows = max(64, min(1024, tileBudget / (inPlace ? cout : k), share))
         let tiles = (m + tileRows - 1) / tileRows
+        // Still few tiles (m < 128·threads): cut columns too (slices of ≥ 64, multiples of 16).
+        let slices = tiles >= 2 * threads ? 1 : max(1, min((cout + 63) / 64, (2 * threads + tiles - 1) / tiles))
+        let sliceWidth = ((cout + slices - 1) / slices + 15) / 16 * 16
         let needsEpilogue = layer.bias != nil || residual != nil || layer.activation != .none
         return Tensor(shape: g.outputShape, initializingWith: { out in
             guard m > 0 else { return }
@@ -34,9 +43,12 @@ enum BLASConvolution {
                 layer.kernel.data.withUnsafeBufferPointer { wBuffer in
                     withOptionalPointer(residual?.data) { residual in
                         let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!
-                        /// A, GEMM and epilogue of one row tile (`scratch` holds its im2col rows).
-                        func tile(_ tile: Int, scratch: AlignedBuffer?) {
+                        /// A, GEMM and epilogue of one row tile's column slice (`scratch` holds its im2col rows).
+                        func item(_ item: Int, scratch: AlignedBuffer?) {
+                            let tile = item / slices, firstColumn = (item % slices) * sliceWidth
                             let firstRow = tile * tileRows, rows = min(tileRows, m - firstRow)
+                            let columns = min(sliceWidth, cout - firstColumn)
+                            guard columns > 0 else { return }
                             let a: UnsafePointer<Float>
                             if let scratch {
                                 Im2col.copyRows(g, input: x, firstRow: firstRow, count: rows, into: scratch.pointer, ld: k)
@@ -44,27 +56,22 @@ enum BLASConvolution {
                             } else {
                                 a = x + firstRow * g.inputChannels
                             }
-                            let c = out.baseAddress! + firstRow * cout
-                            OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: cout, k: k, alpha: 1,
-                                           a: a, lda: k, b: w, ldb: cout, beta: 0, c: c, ldc: cout)
+                            let offset = firstRow * cout + firstColumn
+                            OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: columns, k: k, alpha: 1,
+                                           a: a, lda: k, b: w + firstColumn, ldb: cout, beta: 0, c: out.baseAddress! + offset,
+                                           ldc: cout)
                             if needsEpilogue {
                                 VectorKernels.biasActivation(
-                                    bias: layer.bias, residual: residual.map { $0 + firstRow * cout },
-                                    activation: layer.activation, to: c, rows: rows, columns: cout, threads: 1)
+                                    bias: layer.bias, firstColumn: firstColumn, residual: residual.map { $0 + offset },
+                                    activation: layer.activation, to: out.baseAddress! + offset, rows: rows,
+                                    columns: columns, ld: cout, threads: 1)
                             }
                         }
                         let makeScratch = { inPlace ? nil : AlignedBuffer(count: min(tileRows, m) * k) }
-                        if tiles >= 2 * threads {
-                            OpenBLAS.singleThreaded(restoring: threads) {
-                                Parallel.forEach(count: tiles, threads: threads, makeState: makeScratch) { scratch, index in
-                                    tile(index, scratch: scratch)
-                                }
+                        OpenBLAS.singleThreaded(restoring: threads) {
+                            Parallel.forEach(count: tiles * slices, threads: threads, makeState: makeScratch) { scratch, index in
+                                item(index, scratch: scratch)
                             }
-                        } else {
-                            // Too few tiles to share out (small late layers): OpenBLAS's threads split each GEMM.
-                            OpenBLAS.useThreads(threads)
-                            let scratch = makeScratch()
-                            for index in 0..<tiles { tile(index, scratch: scratch) }
                         }
                     }
                 }

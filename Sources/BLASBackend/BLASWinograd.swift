@@ -10,7 +10,8 @@ import SIMDBackend
 /// transform with bias, residual and activation. Chunks hold up to 256 tiles (more when
 /// `cin + cout ≤ 128`), but no more than an equal share per worker; OpenBLAS repacks `U_ξ` per
 /// call, so chunks are kept large rather than cache-sized. With fewer than 64 tiles per thread
-/// (deep layers at small sizes) all tiles form one chunk whose 16 GEMMs use OpenBLAS's threads.
+/// (deep layers at small sizes) all tiles form one chunk and the workers share out its 16 GEMMs
+/// instead (OpenBLAS's own threads are not used: see `BLASConvolution`).
 enum BLASWinograd {
     static let cacheKey = "blas.winograd23"
 
@@ -35,16 +36,22 @@ enum BLASWinograd {
                     withOptionalPointer(layer.bias) { bias in
                         withOptionalPointer(residual?.data) { residual in
                             let x = xBuffer.baseAddress!, u = uBuffer.baseAddress!, y = out.baseAddress!
-                            /// Transforms and the 16 GEMMs of one chunk of tiles.
+                            /// Product ξ of a chunk of `count` tiles.
+                            func product(_ xi: Int, count: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
+                                OpenBLAS.sgemm(transposeA: false, transposeB: false, m: count, n: cout, k: cin,
+                                               alpha: 1, a: v + xi * count * cin, lda: cin, b: u + xi * cin * cout,
+                                               ldb: cout, beta: 0, c: m + xi * count * cout, ldc: cout)
+                            }
+                            /// Transforms and the 16 GEMMs of one chunk of tiles, or of all tiles
+                            /// with the GEMMs shared out when there are too few tiles to share.
                             func chunkWork(_ item: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
                                 let first = item * chunk, count = min(chunk, tiling.tiles - first)
                                 WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
                                                                        planeTiles: count, into: v)
-                                for xi in 0..<16 {
-                                    OpenBLAS.sgemm(transposeA: false, transposeB: false, m: count, n: cout, k: cin,
-                                                   alpha: 1, a: v + xi * count * cin, lda: cin,
-                                                   b: u + xi * cin * cout, ldb: cout,
-                                                   beta: 0, c: m + xi * count * cout, ldc: cout)
+                                if perWorker {
+                                    for xi in 0..<16 { product(xi, count: count, v: v, m: m) }
+                                } else {
+                                    Parallel.forEach(count: 16, threads: threads) { product($0, count: count, v: v, m: m) }
                                 }
                                 WinogradTransforms.transformOutputTiles(
                                     tiling, products: m, first: first, count: count, planeTiles: count, bias: bias,
@@ -53,17 +60,16 @@ enum BLASWinograd {
                             let makeScratch = {
                                 (AlignedBuffer(count: 16 * chunk * cin), AlignedBuffer(count: 16 * chunk * cout))
                             }
-                            if perWorker {
-                                OpenBLAS.singleThreaded(restoring: threads) {
+                            OpenBLAS.singleThreaded(restoring: threads) {
+                                if perWorker {
                                     Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
                                                      makeState: makeScratch) { scratch, item in
                                         chunkWork(item, v: scratch.0.pointer, m: scratch.1.pointer)
                                     }
+                                } else {
+                                    let scratch = makeScratch()
+                                    chunkWork(0, v: scratch.0.pointer, m: scratch.1.pointer)
                                 }
-                            } else {
-                                OpenBLAS.useThreads(threads)
-                                let scratch = makeScratch()
-                                chunkWork(0, v: scratch.0.pointer, m: scratch.1.pointer)
                             }
                         }
                     }

@@ -10,17 +10,19 @@ struct ForwardPass {
     let target: String?
     private(set) var captured: Tensor?
 
-    init(network: FeatureNetwork, backend: any ComputeBackend, observer: ActivationObserver?, target: String?) {
+    /// Whether fused ops that hide a seed tap run split (observing every tap or stopping at one).
+    private let reportsEverything: Bool
+
+    init(network: FeatureNetwork, backend: any ComputeBackend, observer: ActivationObserver?, target: String?,
+         innerTaps: Bool = true) {
         self.network = network
         self.backend = backend
         self.observer = observer
         self.target = target
+        reportsEverything = target != nil || (observer != nil && innerTaps)
     }
 
     private var finished: Bool { captured != nil }
-
-    /// Whether fused epilogues that hide a seed tap run split (observing or stopping at a tap).
-    private var reportsEverything: Bool { observer != nil || target != nil }
 
     private mutating func report(_ name: String, _ output: Tensor) {
         observer?(name, output)

@@ -81,10 +81,15 @@ public final class FeatureNetwork: Sendable {
     ///   `res2a_relu`, …; GoogLeNet `conv1_7x7_s2`, `pool1_norm1`, …; Lite0 `stem`,
     ///   `blocks_3/expand`, …, `blocks_3`, `head`). A convolution's tap is its output after the
     ///   folded BN and the activation. While observing, ResNet's `add → ReLU` runs as two ops so
-    ///   that the sum can be reported; the result is bit-identical to the fused op.
-    public func features(_ input: Tensor, backend: any ComputeBackend, observer: ActivationObserver? = nil) -> Tensor {
+    ///   that the sum can be reported; the result is bit-identical to the fused op. Lite0's
+    ///   MBConv blocks run as three convolutions (an engine's fused block agrees with them within
+    ///   the convolution bound).
+    /// - Parameter innerTaps: false to observe the network as it runs unobserved: fused ops
+    ///   (Lite0's blocks, ResNet's `add → ReLU`) report only their output (`bench --layer`).
+    public func features(_ input: Tensor, backend: any ComputeBackend, observer: ActivationObserver? = nil,
+                         innerTaps: Bool = true) -> Tensor {
         checkInput(input, through: nil)
-        var pass = ForwardPass(network: self, backend: backend, observer: observer, target: nil)
+        var pass = ForwardPass(network: self, backend: backend, observer: observer, target: nil, innerTaps: innerTaps)
         return pass.run(spec.layers, input)
     }
 

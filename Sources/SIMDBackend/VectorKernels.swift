@@ -7,18 +7,22 @@ public enum VectorKernels {
     typealias Vector = SIMD16<Float>
     static let grain = 1 << 14
 
-    /// `y[r, j] = act(y[r, j] + bias[j] + residual[r, j])` in place over a `rows × columns`
-    /// row-major block (the BLAS engine's GEMM epilogue); `residual` is laid out like `y`. Absent
-    /// terms are skipped.
-    public static func biasActivation(bias: [Float]?, residual: UnsafePointer<Float>? = nil, activation: Activation,
-                                      to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, threads: Int) {
+    /// `y[r, j] = act(y[r, j] + bias[firstColumn + j] + residual[r, j])` in place over a
+    /// `rows × columns` block whose rows are `ld` floats apart (default `columns`): the BLAS
+    /// engine's GEMM epilogue, also on a column slice of C; `residual` is laid out like `y`.
+    /// Absent terms are skipped.
+    public static func biasActivation(bias: [Float]?, firstColumn: Int = 0, residual: UnsafePointer<Float>? = nil,
+                                      activation: Activation, to y: UnsafeMutablePointer<Float>, rows: Int,
+                                      columns: Int, ld: Int? = nil, threads: Int) {
+        let ld = ld ?? columns
+        precondition(bias.map { firstColumn + columns <= $0.count } ?? true, "bias shorter than the columns")
         let zeros = bias == nil ? [Float](repeating: 0, count: columns) : []
         (bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
-            let b = biasBuffer.baseAddress!
+            let b = biasBuffer.baseAddress! + (bias == nil ? 0 : firstColumn)
             Parallel.forRanges(total: rows, grain: max(1, grain / max(columns, 1)), threads: threads) { range in
                 for r in range {
-                    let row = y + r * columns
-                    let extra = residual.map { $0 + r * columns }
+                    let row = y + r * ld
+                    let extra = residual.map { $0 + r * ld }
                     var j = 0
                     while j + 16 <= columns {
                         let raw = UnsafeMutableRawPointer(row + j)

@@ -71,6 +71,10 @@ final class ConvolutionConformanceTests: XCTestCase {
         Case(input: [1, 8, 9, 80], kernel: (5, 5), outputChannels: 80, stride: 2, groups: 80, activation: .relu6),
         Case(input: [2, 5, 7, 16], kernel: (3, 3), outputChannels: 16, stride: 2, groups: 16, bias: false),
         Case(input: [1, 6, 6, 144], kernel: (3, 3), outputChannels: 144, padding: .valid, groups: 144),
+        // Depthwise rows wide enough for interior groups of four pixels, strided, with leftovers.
+        Case(input: [1, 7, 21, 52], kernel: (5, 5), outputChannels: 52, stride: 2, groups: 52, activation: .relu6),
+        Case(input: [1, 4, 14, 16], kernel: (3, 3), outputChannels: 16, padding: .explicit(top: 2, bottom: 0, left: 0, right: 3),
+             groups: 16),
         Case(input: [1, 5, 6, 8], kernel: (3, 3), outputChannels: 6, groups: 2, activation: .relu),
     ]
 
