@@ -3,11 +3,9 @@ import MirrorCore
 /// 3×3 stride-1 convolutions by Winograd F(2×2, 3×3): 16 GEMMs of depth `cin` replace one of
 /// depth `9·cin`, 2.25× fewer multiply-adds, plus cheap input/output transforms.
 ///
-/// Work is cut into chunks of output tiles (2×2 pixels each, in NHWC order); a worker transforms
-/// its chunk's input tiles into 16 `[tiles × cin]` matrices, multiplies each by its prepacked
-/// `U_ξ` with the single-threaded SIMD GEMM, and transforms the 16 `[tiles × cout]` products
-/// back to pixels with bias and activation. Scratch per worker is about 2 MiB. Taken when the
-/// channel counts are multiples of 16 (every 3×3 convolution of ResNet-50 and GoogLeNet).
+/// Runs on `WinogradDriver`; each product is the single-threaded SIMD GEMM against a prepacked
+/// `U_ξ`. Chunks are cache-sized (scratch per worker about 2 MiB). Taken when the channel counts
+/// are multiples of 16 (every 3×3 convolution of ResNet-50 and GoogLeNet).
 ///
 /// Numerical contract: the transforms add and subtract, and `U` is computed in Double and
 /// rounded once, so results differ from direct convolution by rounding only; the conformance
@@ -40,38 +38,13 @@ enum WinogradConvolution {
     }
 
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
-        precondition(WinogradTransforms.applies(to: layer), "not a Winograd F(2,3) convolution")
         let g = layer.geometry(inputShape: input.shape)
-        g.checkResidual(residual)
-        let tiling = WinogradTiling(g)
         let cin = g.inputChannels, cout = g.outputChannels
-        let chunk = tilesPerChunk(inputChannels: cin, outputChannels: cout, tiles: tiling.tiles, threads: threads)
+        let chunk = tilesPerChunk(inputChannels: cin, outputChannels: cout, tiles: WinogradTiling(g).tiles, threads: threads)
         let kernel = layer.prepacked(packingKey) { TransformedKernel(layer) }
-        return Tensor(shape: g.outputShape, initializingWith: { out in
-            guard tiling.tiles > 0 else { return }
-            input.data.withUnsafeBufferPointer { xBuffer in
-                withOptionalPointer(layer.bias) { bias in
-                    withOptionalPointer(residual?.data) { residual in
-                        let x = xBuffer.baseAddress!, y = out.baseAddress!
-                        Parallel.forEach(count: (tiling.tiles + chunk - 1) / chunk, threads: threads,
-                                         makeState: { (AlignedBuffer(count: 16 * chunk * cin),
-                                                       AlignedBuffer(count: 16 * chunk * cout)) }) { scratch, item in
-                            let (v, m) = (scratch.0.pointer, scratch.1.pointer)
-                            let first = item * chunk, count = min(chunk, tiling.tiles - first)
-                            WinogradTransforms.transformInputTiles(tiling, input: x, first: first, count: count,
-                                                                   planeTiles: count, into: v)
-                            for xi in 0..<16 {
-                                SIMDGEMM.multiply(m: count, source: .matrix(v + xi * count * cin, lda: cin),
-                                                  packed: kernel.matrices[xi], c: m + xi * count * cout, ldc: cout,
-                                                  epilogue: GEMMEpilogue(), threads: 1)
-                            }
-                            WinogradTransforms.transformOutputTiles(tiling, products: m, first: first, count: count,
-                                                                    planeTiles: count, bias: bias, residual: residual,
-                                                                    activation: layer.activation, into: y)
-                        }
-                    }
-                }
-            }
-        })
+        return WinogradDriver.run(input, layer, residual: residual, threads: threads, chunk: chunk) { xi, a, count, c in
+            SIMDGEMM.multiply(m: count, source: .matrix(a, lda: cin), packed: kernel.matrices[xi], c: c, ldc: cout,
+                              epilogue: GEMMEpilogue(), threads: 1)
+        }
     }
 }
