@@ -6,8 +6,8 @@ import SIMDBackend
 /// kernels, the NHWC input in place for 1×1 stride-1, Winograd F(2×2, 3×3) products for 3×3
 /// stride-1), issued per row tile by `threads` workers with single-threaded OpenBLAS, each
 /// followed by one pass for bias, residual and activation while the tile is in cache. `gemm`
-/// runs one OpenBLAS call on `threads` OpenBLAS threads. Depthwise and grouped convolutions
-/// (where GEMM does not pay) and the cheap elementwise/pooling ops go to the SIMD engine, which
+/// runs one OpenBLAS call on `threads` OpenBLAS threads. Depthwise, grouped and few-input-channel
+/// convolutions (where GEMM does not pay) and the cheap elementwise/pooling ops go to the SIMD engine, which
 /// falls back to the reference for the rest. See Docs/ENGINES.md.
 public final class BLASEngine: ComputeBackend {
     public let kind = BackendKind.blas
@@ -23,7 +23,10 @@ public final class BLASEngine: ComputeBackend {
     }
 
     public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
-        guard layer.groups == 1 else { return fallback.conv2d(input, layer, adding: residual) }
+        // Depthwise, grouped and few-input-channel (RGB stem) layers: GEMM does not pay there.
+        guard layer.groups == 1, !StemConvolution.applies(to: layer) else {
+            return fallback.conv2d(input, layer, adding: residual)
+        }
         if WinogradTransforms.applies(to: layer) {
             return BLASWinograd.run(input, layer, residual: residual, threads: threads)
         }

@@ -12,30 +12,11 @@ enum DepthwiseConvolution {
 
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor? = nil, threads: Int) -> Tensor {
         precondition(layer.isDepthwise, "not a depthwise convolution")
-        let g = layer.geometry(inputShape: input.shape)
-        g.checkResidual(residual)
-        let channels = g.inputChannels
-        let zeros = [Float](repeating: 0, count: channels)
-        return Tensor(shape: g.outputShape, initializingWith: { out in
-            input.data.withUnsafeBufferPointer { xBuffer in
-                layer.kernel.data.withUnsafeBufferPointer { wBuffer in
-                    (layer.bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
-                        withOptionalPointer(residual?.data) { residual in
-                            let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!, bias = biasBuffer.baseAddress!
-                            let y = out.baseAddress!
-                            Parallel.forEach(count: g.batch * g.outputHeight, threads: threads) { row in
-                                let n = row / g.outputHeight, oy = row % g.outputHeight
-                                let offset = row * g.outputWidth * channels
-                                let image = x + n * g.inputHeight * g.inputWidth * channels
-                                rows(g, oy..<oy + 1, inputRow: { image + $0 * g.inputWidth * channels }, weights: w,
-                                     bias: bias, residual: residual.map { $0 + offset }, output: y + offset,
-                                     activation: layer.activation)
-                            }
-                        }
-                    }
-                }
-            }
-        })
+        return OutputRows.run(input, layer, residual: residual, threads: threads) { g, row in
+            let rowFloats = g.inputWidth * g.inputChannels
+            rows(g, row.oy..<row.oy + 1, inputRow: { row.image + $0 * rowFloats }, weights: row.weights, bias: row.bias,
+                 residual: row.residual, output: row.output, activation: layer.activation)
+        }
     }
 
     /// Output rows `outputRows` of one image, written from `output` on (row-major, `outW·C` per

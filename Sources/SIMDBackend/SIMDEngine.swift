@@ -21,6 +21,9 @@ public final class SIMDEngine: ComputeBackend {
     public func conv2d(_ input: Tensor, _ layer: ConvolutionLayer, adding residual: Tensor?) -> Tensor {
         if layer.isDepthwise { return DepthwiseConvolution.run(input, layer, residual: residual, threads: threads) }
         guard layer.groups == 1 else { return NaiveKernels.conv2d(input, layer, adding: residual) }
+        if StemConvolution.applies(to: layer) {
+            return StemConvolution.run(input, layer, residual: residual, threads: threads)
+        }
         if WinogradTransforms.applies(to: layer) {
             return WinogradConvolution.run(input, layer, residual: residual, threads: threads)
         }

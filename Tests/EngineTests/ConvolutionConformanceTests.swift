@@ -54,7 +54,15 @@ final class ConvolutionConformanceTests: XCTestCase {
         Case(input: [1, 7, 9, 5], kernel: (5, 5), outputChannels: 16, activation: .relu),
         Case(input: [1, 8, 6, 12], kernel: (5, 5), outputChannels: 20, stride: 2, bias: false, activation: .relu6),
         Case(input: [1, 15, 11, 3], kernel: (7, 7), outputChannels: 64, stride: 2, padding: .explicit(3), activation: .relu),
+        Case(input: [1, 15, 29, 3], kernel: (7, 7), outputChannels: 64, stride: 2, padding: .explicit(3), activation: .relu),
         Case(input: [1, 4, 6, 2], kernel: (3, 5), outputChannels: 3, padding: .valid),
+        // Few input channels, cout in 32s: the direct stem kernel (groups of four pixels, edge
+        // pixels one by one, a top pad wider than the kernel so a row reads no input at all).
+        Case(input: [1, 13, 17, 3], kernel: (3, 3), outputChannels: 32, stride: 2, activation: .relu6),
+        Case(input: [2, 9, 12, 1], kernel: (5, 5), outputChannels: 32, padding: .valid, activation: .relu),
+        Case(input: [1, 6, 21, 4], kernel: (3, 3), outputChannels: 96, bias: false),
+        Case(input: [1, 5, 9, 2], kernel: (3, 3), outputChannels: 32,
+             padding: .explicit(top: 4, bottom: 0, left: 0, right: 3)),
         // K across several 256-deep blocks, M across several row chunks, N with a partial panel.
         Case(input: [1, 6, 5, 64], kernel: (3, 3), outputChannels: 40, activation: .relu),
         Case(input: [1, 20, 17, 300], kernel: (1, 1), outputChannels: 70),
