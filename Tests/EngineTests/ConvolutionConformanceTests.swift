@@ -66,6 +66,8 @@ final class ConvolutionConformanceTests: XCTestCase {
         // K across several 256-deep blocks, M across several row chunks, N with a partial panel.
         Case(input: [1, 6, 5, 64], kernel: (3, 3), outputChannels: 40, activation: .relu),
         Case(input: [1, 20, 17, 300], kernel: (1, 1), outputChannels: 70),
+        // 1×1 on a map above BLASEngine.smallMapPixels: the BLAS engine's own in-place GEMM path.
+        Case(input: [1, 65, 64, 8], kernel: (1, 1), outputChannels: 24, activation: .relu),
         // 3×3 stride 1 with channels in multiples of 16: Winograd F(2,3) in the SIMD engine (odd
         // extents leave partial 2×2 tiles; 272 input channels cross a K block; 272 tiles cross a chunk).
         Case(input: [1, 9, 7, 16], kernel: (3, 3), outputChannels: 32, activation: .relu),
