@@ -36,46 +36,54 @@ enum BLASConvolution {
         // Still few tiles (m < 128·threads): cut columns too (slices of ≥ 64, multiples of 16).
         let slices = tiles >= 2 * threads ? 1 : max(1, min((cout + 63) / 64, (2 * threads + tiles - 1) / tiles))
         let sliceWidth = ((cout + slices - 1) / slices + 15) / 16 * 16
-        let needsEpilogue = layer.bias != nil || residual != nil || layer.activation != .none
         return Tensor(shape: g.outputShape, initializingWith: { out in
             guard m > 0 else { return }
             input.data.withUnsafeBufferPointer { xBuffer in
-                layer.kernel.data.withUnsafeBufferPointer { wBuffer in
-                    withOptionalPointer(residual?.data) { residual in
-                        let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!
-                        /// A, GEMM and epilogue of one row tile's column slice (`scratch` holds its im2col rows).
-                        func item(_ item: Int, scratch: AlignedBuffer?) {
-                            let tile = item / slices, firstColumn = (item % slices) * sliceWidth
-                            let firstRow = tile * tileRows, rows = min(tileRows, m - firstRow)
-                            let columns = min(sliceWidth, cout - firstColumn)
-                            guard columns > 0 else { return }
-                            let a: UnsafePointer<Float>
-                            if let scratch {
-                                Im2col.copyRows(g, input: x, firstRow: firstRow, count: rows, into: scratch.pointer, ld: k)
-                                a = UnsafePointer(scratch.pointer)
-                            } else {
-                                a = x + firstRow * g.inputChannels
-                            }
-                            let offset = firstRow * cout + firstColumn
-                            OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: columns, k: k, alpha: 1,
-                                           a: a, lda: k, b: w + firstColumn, ldb: cout, beta: 0, c: out.baseAddress! + offset,
-                                           ldc: cout)
-                            if needsEpilogue {
-                                VectorKernels.biasActivation(
-                                    bias: layer.bias, firstColumn: firstColumn, residual: residual.map { $0 + offset },
-                                    activation: layer.activation, to: out.baseAddress! + offset, rows: rows,
-                                    columns: columns, ld: cout, threads: 1)
-                            }
+                withOptionalPointer(residual?.data) { residual in
+                    let x = xBuffer.baseAddress!
+                    /// A, GEMM and epilogue of one row tile's column slice (`scratch` holds its im2col rows).
+                    func item(_ item: Int, scratch: AlignedBuffer?) {
+                        let tile = item / slices, firstColumn = (item % slices) * sliceWidth
+                        let firstRow = tile * tileRows, rows = min(tileRows, m - firstRow)
+                        let columns = min(sliceWidth, cout - firstColumn)
+                        guard columns > 0 else { return }
+                        let a: UnsafePointer<Float>
+                        if let scratch {
+                            Im2col.copyRows(g, input: x, firstRow: firstRow, count: rows, into: scratch.pointer, ld: k)
+                            a = UnsafePointer(scratch.pointer)
+                        } else {
+                            a = x + firstRow * g.inputChannels
                         }
-                        let makeScratch = { inPlace ? nil : AlignedBuffer(count: min(tileRows, m) * k) }
-                        OpenBLAS.singleThreaded(restoring: threads) {
-                            Parallel.forEach(count: tiles * slices, threads: threads, makeState: makeScratch) { scratch, index in
-                                item(index, scratch: scratch)
-                            }
+                        let offset = firstRow * cout + firstColumn
+                        product(layer, a: a, rows: rows, firstColumn: firstColumn, columns: columns,
+                                c: out.baseAddress! + offset, residual: residual.map { $0 + offset })
+                    }
+                    let makeScratch = { inPlace ? nil : AlignedBuffer(count: min(tileRows, m) * k) }
+                    OpenBLAS.singleThreaded(restoring: threads) {
+                        Parallel.forEach(count: tiles * slices, threads: threads, makeState: makeScratch) { scratch, index in
+                            item(index, scratch: scratch)
                         }
                     }
                 }
             }
         })
+    }
+
+    /// One `cblas_sgemm` and its epilogue on the calling thread's OpenBLAS:
+    /// `c[rows × columns] = act(a · W[:, firstColumn..<firstColumn+columns] + bias + residual)`,
+    /// with the layer's HWIO kernel read as `W [kh·kw·cin, cout]`, `a` `[rows, kh·kw·cin]`, and
+    /// `c` and `residual` rows `cout` apart. A convolution's tile, or a fused block's 1×1 layer.
+    static func product(_ layer: ConvolutionLayer, a: UnsafePointer<Float>, rows: Int, firstColumn: Int = 0,
+                        columns: Int, c: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?) {
+        let cout = layer.outputChannels, k = layer.kernel.count / cout
+        layer.kernel.data.withUnsafeBufferPointer { w in
+            OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: columns, k: k, alpha: 1, a: a, lda: k,
+                           b: w.baseAddress! + firstColumn, ldb: cout, beta: 0, c: c, ldc: cout)
+        }
+        if layer.bias != nil || residual != nil || layer.activation != .none {
+            VectorKernels.biasActivation(bias: layer.bias, firstColumn: firstColumn, residual: residual,
+                                         activation: layer.activation, to: c, rows: rows, columns: columns, ld: cout,
+                                         threads: 1)
+        }
     }
 }

@@ -48,13 +48,7 @@ public final class BLASEngine: ComputeBackend {
     public func invertedBottleneck(_ input: Tensor, _ block: InvertedBottleneck) -> Tensor {
         let fused = OpenBLAS.singleThreaded(restoring: threads) {
             FusedBottleneck.run(input, block, threads: threads) { layer, a, rows, c, residual in
-                layer.kernel.data.withUnsafeBufferPointer { w in
-                    OpenBLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: layer.outputChannels,
-                                   k: layer.inputChannels, alpha: 1, a: a, lda: layer.inputChannels, b: w.baseAddress!,
-                                   ldb: layer.outputChannels, beta: 0, c: c, ldc: layer.outputChannels)
-                }
-                VectorKernels.biasActivation(bias: layer.bias, residual: residual, activation: layer.activation,
-                                             to: c, rows: rows, columns: layer.outputChannels, threads: 1)
+                BLASConvolution.product(layer, a: a, rows: rows, columns: layer.outputChannels, c: c, residual: residual)
             }
         }
         return fused ?? block.composed(input, on: self)

@@ -38,6 +38,34 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     /// Multiply-adds ×2: `2·N·outH·outW·cout·kh·kw·cin/groups`.
     public var flops: Int { 2 * outputPixels * outputChannels * patchLength }
 
+    /// Kernel rows `ky` of output row `oy` that read inside the image (input row
+    /// `oy·stride − padTop + ky`); empty when the whole window lies in the padding, as explicit
+    /// pads wider than the kernel allow.
+    public func kernelRows(outputRow oy: Int) -> Range<Int> {
+        Self.validTaps(origin: oy * stride - padTop, kernel: kernelHeight, extent: inputHeight)
+    }
+
+    /// Kernel columns `kx` of output column `ox` that read inside the image.
+    public func kernelColumns(outputColumn ox: Int) -> Range<Int> {
+        Self.validTaps(origin: ox * stride - padLeft, kernel: kernelWidth, extent: inputWidth)
+    }
+
+    /// Output columns whose whole kernel window lies inside the input row (no padding taps):
+    /// where direct kernels take their fast path.
+    public var interiorOutputColumns: Range<Int> {
+        let first = (padLeft + stride - 1) / stride
+        let lastStart = inputWidth - kernelWidth + padLeft   // the largest ox·stride allowed
+        guard lastStart >= 0 else { return 0..<0 }
+        let end = min(outputWidth, lastStart / stride + 1)
+        return first < end ? first..<end : 0..<0
+    }
+
+    /// Taps `k` of a window starting at input index `origin` with `origin + k` in `0..<extent`.
+    private static func validTaps(origin: Int, kernel: Int, extent: Int) -> Range<Int> {
+        let first = max(0, -origin)
+        return first..<max(first, min(kernel, extent - origin))
+    }
+
     /// Precondition (programmer error otherwise): a residual, if given, has the output shape.
     public func checkResidual(_ residual: Tensor?) {
         guard let residual else { return }

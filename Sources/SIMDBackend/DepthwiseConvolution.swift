@@ -27,13 +27,15 @@ enum DepthwiseConvolution {
                      weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                      output: UnsafeMutablePointer<Float>, activation: Activation) {
         let channels = g.inputChannels
+        let interior = g.interiorOutputColumns
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kernelHeight) { taps in
             for oy in outputRows {
                 // Kernel row ky reads input row iy0 + ky; slots of rows outside the image are never
                 // read (an all-padding row, possible with explicit pads, reads none: bias only).
                 let iy0 = oy * g.stride - g.padTop
-                let ky0 = max(0, -iy0), ky1 = max(ky0, min(g.kernelHeight, g.inputHeight - iy0))
-                for ky in 0..<g.kernelHeight { taps[ky] = ky0 < ky1 ? inputRow(iy0 + min(max(ky, ky0), ky1 - 1)) : bias }
+                let valid = g.kernelRows(outputRow: oy)
+                let ky0 = valid.lowerBound, ky1 = valid.upperBound
+                for ky in 0..<g.kernelHeight { taps[ky] = valid.isEmpty ? bias : inputRow(iy0 + min(max(ky, ky0), ky1 - 1)) }
                 let taps = UnsafePointer(taps.baseAddress!)
                 let rowOffset = (oy - outputRows.lowerBound) * g.outputWidth * channels
                 func edge(_ ox: Int) {
@@ -42,7 +44,6 @@ enum DepthwiseConvolution {
                           residual: residual.map { $0 + offset }, y: output + offset, activation: activation)
                 }
                 // Interior pixels (every tap inside the row) in groups; the rest one by one.
-                let interior = interiorColumns(g)
                 var ox = 0
                 while ox < interior.lowerBound { edge(ox); ox += 1 }
                 while ox + groupPixels <= interior.upperBound {
@@ -59,15 +60,6 @@ enum DepthwiseConvolution {
     /// Output pixels per interior group: each weight vector loaded serves them all, so a tap costs
     /// 1.25 loads per fused multiply-add instead of 2 (the kernel is load-bound, not FMA-bound).
     static let groupPixels = 4
-
-    /// Output columns whose whole kernel window lies inside the input row (no padding taps).
-    static func interiorColumns(_ g: ConvolutionGeometry) -> Range<Int> {
-        let first = (g.padLeft + g.stride - 1) / g.stride
-        let lastStart = g.inputWidth - g.kernelWidth + g.padLeft   // largest ox·stride
-        guard lastStart >= 0 else { return 0..<0 }
-        let end = min(g.outputWidth, lastStart / g.stride + 1)
-        return first < end ? first..<end : 0..<0
-    }
 
     /// Interior output pixels `ox..<ox+4` of a row: the same sums, in the same order, as `pixel`
     /// (bias, taps in `(ky, kx)` order by FMA, residual, activation), so results are identical.
@@ -133,7 +125,7 @@ enum DepthwiseConvolution {
                               residual: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, activation: Activation) {
         let channels = g.inputChannels
         let ix0 = ox * g.stride - g.padLeft
-        let kx0 = max(0, -ix0), kx1 = min(g.kernelWidth, g.inputWidth - ix0)
+        let columns = g.kernelColumns(outputColumn: ox)
         @inline(__always) func tapInput(_ ky: Int, _ kx: Int) -> UnsafeRawPointer {
             UnsafeRawPointer(taps[ky] + (ix0 + kx) * channels)
         }
@@ -149,7 +141,7 @@ enum DepthwiseConvolution {
             var a2 = b.loadUnaligned(fromByteOffset: offset + 128, as: Vector.self)
             var a3 = b.loadUnaligned(fromByteOffset: offset + 192, as: Vector.self)
             for ky in ky0..<ky1 {
-                for kx in kx0..<max(kx0, kx1) {
+                for kx in columns {
                     let xi = tapInput(ky, kx), wi = tapWeight(ky, kx)
                     a0 = a0.addingProduct(xi.loadUnaligned(fromByteOffset: offset, as: Vector.self),
                                           wi.loadUnaligned(fromByteOffset: offset, as: Vector.self))
@@ -179,7 +171,7 @@ enum DepthwiseConvolution {
             let offset = c * 4
             var a0 = UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: offset, as: Vector.self)
             for ky in ky0..<ky1 {
-                for kx in kx0..<max(kx0, kx1) {
+                for kx in columns {
                     a0 = a0.addingProduct(tapInput(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self),
                                           tapWeight(ky, kx).loadUnaligned(fromByteOffset: offset, as: Vector.self))
                 }
@@ -192,7 +184,7 @@ enum DepthwiseConvolution {
         while c < channels {
             var sum = bias[c]
             for ky in ky0..<ky1 {
-                for kx in kx0..<max(kx0, kx1) {
+                for kx in columns {
                     let xi = tapInput(ky, kx).assumingMemoryBound(to: Float.self)
                     let wi = tapWeight(ky, kx).assumingMemoryBound(to: Float.self)
                     sum = sum.addingProduct(xi[c], wi[c])

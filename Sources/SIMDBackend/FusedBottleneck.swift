@@ -71,12 +71,11 @@ public enum FusedBottleneck {
         let ringFloats = block.expand == nil ? 0 : plan.windowRows * widenedRowFloats
         let bandFloats = plan.bandRows * g.outputWidth * channels
         let rowsPerPiece = (g.outputHeight + plan.piecesPerImage - 1) / plan.piecesPerImage
-        let zeros = [Float](repeating: 0, count: channels)
         return Tensor(shape: [g.batch, g.outputHeight, g.outputWidth, cout], initializingWith: { out in
             input.data.withUnsafeBufferPointer { xBuffer in
                 block.depthwise.kernel.data.withUnsafeBufferPointer { wBuffer in
-                    (block.depthwise.bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
-                        let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+                    block.depthwise.withBias { bias in
+                        let x = xBuffer.baseAddress!, w = wBuffer.baseAddress!
                         let y = out.baseAddress!
                         Parallel.forEach(count: g.batch * plan.piecesPerImage, threads: threads,
                                          makeState: { AlignedBuffer(count: ringFloats + bandFloats) }) { scratch, item in

@@ -23,10 +23,11 @@ public enum Im2col {
         for r in 0..<count {
             var d = destination + r * ld
             let iy0 = oy * g.stride - g.padTop, ix0 = ox * g.stride - g.padLeft
-            let kx0 = max(0, -ix0), kx1 = min(kernelWidth, g.inputWidth - ix0)  // in-bounds kx
+            let columns = g.kernelColumns(outputColumn: ox)   // in-bounds kx
+            let kx0 = columns.lowerBound, kx1 = columns.upperBound
             for ky in 0..<g.kernelHeight {
                 let iy = iy0 + ky
-                if iy < 0 || iy >= g.inputHeight || kx1 <= kx0 {
+                if iy < 0 || iy >= g.inputHeight || columns.isEmpty {
                     d.update(repeating: 0, count: rowLength)
                 } else {
                     if kx0 > 0 { d.update(repeating: 0, count: kx0 * cin) }

@@ -18,18 +18,17 @@ enum OutputRows {
                     row body: (ConvolutionGeometry, Row) -> Void) -> Tensor {
         let g = layer.geometry(inputShape: input.shape)
         g.checkResidual(residual)
-        let zeros = [Float](repeating: 0, count: layer.bias == nil ? g.outputChannels : 0)
         return Tensor(shape: g.outputShape, initializingWith: { out in
             input.data.withUnsafeBufferPointer { xBuffer in
                 layer.kernel.data.withUnsafeBufferPointer { wBuffer in
-                    (layer.bias ?? zeros).withUnsafeBufferPointer { biasBuffer in
+                    layer.withBias { bias in
                         withOptionalPointer(residual?.data) { residual in
                             let imageFloats = g.inputHeight * g.inputWidth * g.inputChannels
                             Parallel.forEach(count: g.batch * g.outputHeight, threads: threads) { row in
                                 let offset = row * g.outputWidth * g.outputChannels
                                 body(g, Row(oy: row % g.outputHeight,
                                             image: xBuffer.baseAddress! + row / g.outputHeight * imageFloats,
-                                            weights: wBuffer.baseAddress!, bias: biasBuffer.baseAddress!,
+                                            weights: wBuffer.baseAddress!, bias: bias,
                                             residual: residual.map { $0 + offset }, output: out.baseAddress! + offset))
                             }
                         }

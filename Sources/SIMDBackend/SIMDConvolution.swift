@@ -68,6 +68,14 @@ extension SIMDConvolution {
     }
 }
 
+extension ConvolutionLayer {
+    /// Calls `body` with the layer's bias, or with `outputChannels` zeros when it has none: for
+    /// the direct kernels, whose sums always start from a bias.
+    func withBias<R>(_ body: (UnsafePointer<Float>) -> R) -> R {
+        (bias ?? [Float](repeating: 0, count: outputChannels)).withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
 /// Calls `body` with a pointer to `values`' storage, or nil.
 @inline(__always)
 public func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {

@@ -24,13 +24,11 @@ public enum StemConvolution {
 
     static func run(_ input: Tensor, _ layer: ConvolutionLayer, residual: Tensor?, threads: Int) -> Tensor {
         precondition(applies(to: layer), "not a few-input-channel convolution")
+        let interior = layer.geometry(inputShape: input.shape).interiorOutputColumns
         return OutputRows.run(input, layer, residual: residual, threads: threads) { g, row in
             let cout = g.outputChannels
-            let interior = DepthwiseConvolution.interiorColumns(g)
-            let iy0 = row.oy * g.stride - g.padTop
-            let firstRow = max(0, -iy0)
-            let kernelRows = KernelRows(g, image: row.image, firstInputRow: iy0,
-                                        rows: firstRow..<max(firstRow, min(g.kernelHeight, g.inputHeight - iy0)))
+            let kernelRows = KernelRows(g, image: row.image, firstInputRow: row.oy * g.stride - g.padTop,
+                                        rows: g.kernelRows(outputRow: row.oy))
             var ox = 0
             while ox < g.outputWidth {
                 let target = Target(y: row.output + ox * cout, residual: row.residual.map { $0 + ox * cout },
@@ -121,8 +119,7 @@ public enum StemConvolution {
                                  bias: UnsafePointer<Float>, _ target: Target) {
         let cin = g.inputChannels, cout = g.outputChannels, kw = g.kernelWidth
         let ix0 = ox * g.stride - g.padLeft
-        let firstColumn = max(0, -ix0)
-        let columns = firstColumn..<max(firstColumn, min(kw, g.inputWidth - ix0))
+        let columns = g.kernelColumns(outputColumn: ox)
         for c in stride(from: 0, to: cout, by: 32) {
             var a0 = UnsafeRawPointer(bias + c).loadUnaligned(as: Vector.self)
             var a1 = UnsafeRawPointer(bias + c + 16).loadUnaligned(as: Vector.self)
