@@ -2,7 +2,7 @@
 // mirror — matchable image retrieval (a Swift reimplementation of the ACCV 2018 "Mirror" method).
 //
 // Module graph (only the module that needs a C library imports it):
-//   mirror (executable) → MirrorCLI → MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
+//   mirror (executable) → MirrorCLI → MirrorTraining, MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
 //   MirrorImageIO → CTurboJPEG, CPNG;  BLASBackend, MirrorRetrieval → CBLAS;  MirrorModels → CHDF5
 import PackageDescription
 
@@ -31,9 +31,11 @@ let package = Package(
         .target(name: "Engines", dependencies: ["MirrorCore", "NaiveBackend", "SIMDBackend", "BLASBackend"]),
         .target(name: "MirrorModels", dependencies: ["MirrorCore", "CHDF5"]),
         .target(name: "MirrorRetrieval", dependencies: ["MirrorCore", "CBLAS"]),
+        // Triplet training (`mirror train`): data, sampler, augmentation, loss, solver, snapshots.
+        .target(name: "MirrorTraining", dependencies: ["MirrorCore", "MirrorModels", "MirrorImageIO"]),
         .target(name: "MirrorCLI", dependencies: [
             "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend", "Engines",
-            "MirrorModels", "MirrorRetrieval",
+            "MirrorModels", "MirrorRetrieval", "MirrorTraining",
         ]),
         .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
 
@@ -49,6 +51,9 @@ let package = Package(
         ]),
         .testTarget(name: "MirrorImageIOTests", dependencies: ["MirrorImageIO", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorTrainingTests", dependencies: [
+            "MirrorTraining", "MirrorModels", "MirrorCore", "MirrorImageIO", "Engines", "TestSupport",
+        ]),
         .testTarget(name: "MirrorCLITests", dependencies: [
             "TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels", "MirrorRetrieval", "Engines",
         ]),
