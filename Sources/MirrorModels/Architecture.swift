@@ -118,9 +118,12 @@ public enum Architecture: String, CaseIterable, Sendable {
     /// A weight archive of synthetic values for every expected tensor
     /// (`SyntheticWeights.tensor(name:shape:)`, bit-identical to the fixture generator's), with the
     /// architecture's default normalisation and ε. For parity tests and `mirror bench`.
-    public func syntheticArchive() -> WeightArchive {
+    /// `widthDivisor` > 1 gives the thin seed-topology variant of the training fixtures.
+    public func syntheticArchive(widthDivisor: Int = 1) -> WeightArchive {
         var tensors: [String: Tensor] = [:]
-        for (name, shape) in expectedTensors { tensors[name] = SyntheticWeights.tensor(name: name, shape: shape) }
+        for (name, shape) in spec(widthDivisor: widthDivisor).expectedTensors {
+            tensors[name] = SyntheticWeights.tensor(name: name, shape: shape)
+        }
         return WeightArchive(architecture: rawValue, normalization: defaultNormalization, bnEpsilon: bnEpsilon,
                              source: "synthetic weights (SyntheticWeights; Fixtures/networks/README.md §1)",
                              tensors: tensors, origin: "(synthetic \(rawValue))")

@@ -32,6 +32,12 @@ enum GoogLeNet {
         let poolProjection: Int
 
         var outputChannels: Int { conv1x1 + conv3x3 + conv5x5 + poolProjection }
+
+        /// Every branch width divided by `divisor` (the thin training-fixture variant).
+        func thinned(by divisor: Int) -> Inception {
+            Inception(name: name, conv1x1: conv1x1 / divisor, reduce3x3: reduce3x3 / divisor, conv3x3: conv3x3 / divisor,
+                      reduce5x5: reduce5x5 / divisor, conv5x5: conv5x5 / divisor, poolProjection: poolProjection / divisor)
+        }
     }
 
     static let inceptions = [
@@ -55,23 +61,35 @@ enum GoogLeNet {
     static let lrnBeta: Float = 0.75
     static let lrnBias: Float = 1
 
-    static let network = NetworkSpec(layers: layers, unusedConvolutions: auxiliaryConvolutions)
+    static let network = spec(widthDivisor: 1)
 
-    private static var layers: [LayerSpec] {
+    /// Width of the auxiliary `*_loss` convolutions.
+    static let auxiliaryChannels = 512
+
+    /// The network with every convolution's output width divided by `widthDivisor` (same topology
+    /// and names): the thin variant trains in the parity fixtures (`Fixtures/train/`).
+    static func spec(widthDivisor: Int) -> NetworkSpec {
+        precondition(Architecture.googlenet.supportsWidthDivisor(widthDivisor),
+                     "width divisor \(widthDivisor) does not divide GoogLeNet's widths")
+        return NetworkSpec(layers: layers(widthDivisor: widthDivisor),
+                           unusedConvolutions: auxiliaryConvolutions(widthDivisor: widthDivisor))
+    }
+
+    private static func layers(widthDivisor d: Int) -> [LayerSpec] {
         func lrn(_ name: String) -> LayerSpec {
             .localResponseNorm(name: name, depthRadius: lrnDepthRadius, bias: lrnBias, alpha: lrnAlpha, beta: lrnBeta)
         }
         var layers: [LayerSpec] = [
-            conv("conv1_7x7_s2", kernel: 7, input: 3, output: 64, stride: 2, padding: .explicit(3)),
+            conv("conv1_7x7_s2", kernel: 7, input: 3, output: 64 / d, stride: 2, padding: .explicit(3)),
             .maxPool(name: "pool1_3x3_s2", window: 3, stride: 2, padding: .same),
             lrn("pool1_norm1"),
-            conv("conv2_3x3_reduce", kernel: 1, input: 64, output: 64),
-            conv("conv2_3x3", kernel: 3, input: 64, output: 192),
+            conv("conv2_3x3_reduce", kernel: 1, input: 64 / d, output: 64 / d),
+            conv("conv2_3x3", kernel: 3, input: 64 / d, output: 192 / d),
             lrn("conv2_norm2"),
             .maxPool(name: "pool2_3x3_s2", window: 3, stride: 2, padding: .same),
         ]
-        var channels = 192
-        for module in inceptions {
+        var channels = 192 / d
+        for module in inceptions.map({ $0.thinned(by: d) }) {
             layers.append(inception(module, inputChannels: channels))
             channels = module.outputChannels
             if let pool = poolsAfter[module.name] {
@@ -108,12 +126,16 @@ enum GoogLeNet {
     }
 
     /// The seed's auxiliary-loss convolutions (biased, no ReLU), declared for the weight table only.
-    private static var auxiliaryConvolutions: [ConvolutionSpec] {
-        func channels(_ module: String) -> Int { inceptions.first { $0.name == module }!.outputChannels }
+    /// The training code runs them as side branches (`TrainingStages`): `4a_loss`/`4d_loss` read
+    /// `inception_4a_output`/`inception_4d_output` (through a dropout that is a no-op in the seed's
+    /// graph), `5b_loss` reads `inception_5b_output`.
+    static func auxiliaryConvolutions(widthDivisor d: Int) -> [ConvolutionSpec] {
+        func channels(_ module: String) -> Int { inceptions.first { $0.name == module }!.thinned(by: d).outputChannels }
+        let output = auxiliaryChannels / d
         return [
-            convolution("inception_4a_loss", kernel: 3, input: channels("4a"), output: 512, stride: 2, activation: .none),
-            convolution("inception_4d_loss", kernel: 3, input: channels("4d"), output: 512, stride: 2, activation: .none),
-            convolution("inception_5b_loss", kernel: 1, input: channels("5b"), output: 512, activation: .none),
+            convolution("inception_4a_loss", kernel: 3, input: channels("4a"), output: output, stride: 2, activation: .none),
+            convolution("inception_4d_loss", kernel: 3, input: channels("4d"), output: output, stride: 2, activation: .none),
+            convolution("inception_5b_loss", kernel: 1, input: channels("5b"), output: output, activation: .none),
         ]
     }
 }

@@ -31,6 +31,14 @@ enum NetworkWeights {
         return layer.foldingBatchNorm(parameters, activation: spec.activation)
     }
 
+    /// The convolution `spec` alone, without its batch norm and activation: a training stage read
+    /// before its BN (ResNet `res5c_branch2c`, `StageSource.rawConvolution`).
+    static func rawConvolution(_ spec: ConvolutionSpec, from tensors: [String: Tensor]) -> ConvolutionLayer {
+        ConvolutionLayer(kernel: require(tensors, "\(spec.name)/kernel"),
+                         bias: spec.biased ? require(tensors, "\(spec.name)/bias").data : nil, stride: spec.stride,
+                         padding: spec.padding, groups: spec.groups, activation: .none, name: spec.name)
+    }
+
     /// The classifier `spec` as a dense layer.
     static func dense(_ spec: ClassifierSpec, from tensors: [String: Tensor]) -> DenseLayer {
         DenseLayer(kernel: require(tensors, "\(spec.name)/kernel"), bias: require(tensors, "\(spec.name)/bias").data)

@@ -35,9 +35,19 @@ enum ResNet50 {
     static let expansion = 4
     static let stemChannels = 64
 
-    static let network = NetworkSpec(layers: layers)
+    static let network = spec(widthDivisor: 1)
 
-    private static var layers: [LayerSpec] {
+    /// The network with every channel width divided by `widthDivisor` (same topology and names): the
+    /// thin variants train in the parity fixtures (`Fixtures/train/`), where full width would make
+    /// every gradient file hundreds of megabytes.
+    static func spec(widthDivisor: Int) -> NetworkSpec {
+        precondition(Architecture.resnet50.supportsWidthDivisor(widthDivisor),
+                     "width divisor \(widthDivisor) does not divide ResNet-50's widths")
+        return NetworkSpec(layers: layers(widthDivisor: widthDivisor))
+    }
+
+    private static func layers(widthDivisor: Int) -> [LayerSpec] {
+        let stemChannels = Self.stemChannels / widthDivisor
         var layers: [LayerSpec] = [
             .convolution(ConvolutionSpec(name: "conv1", kernelSize: 7, inputChannels: 3, outputChannels: stemChannels,
                                          stride: 2, padding: .explicit(3), biased: true, batchNorm: "bn_conv1",
@@ -48,9 +58,10 @@ enum ResNet50 {
         for stage in stages {
             for index in 0..<stage.blocks {
                 let block = "\(stage.index)\(blockLetter(index))"
-                layers.append(.block(bottleneck(block, inputChannels: channels, width: stage.width,
+                let width = stage.width / widthDivisor
+                layers.append(.block(bottleneck(block, inputChannels: channels, width: width,
                                                 stride: index == 0 ? stage.stride : 1, projects: index == 0)))
-                channels = expansion * stage.width
+                channels = expansion * width
             }
         }
         layers.append(.averagePool(name: "pool5", window: 7, stride: 1, padding: .valid))

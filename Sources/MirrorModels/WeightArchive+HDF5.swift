@@ -12,6 +12,8 @@ extension WeightArchive {
         static let bnEpsilon = "bn_epsilon"
         static let source = "source"
         static let contentSHA256 = "content_sha256"
+        /// Optional: JSON provenance of a snapshot written by `mirror train`.
+        static let training = "training"
     }
 
     /// The 8-byte signature at the start of every HDF5 file without a user block.
@@ -42,6 +44,7 @@ extension WeightArchive {
             try created.setAttribute(Attribute.bnEpsilon, floats: [bnEpsilon], scalar: true)
             try created.setAttribute(Attribute.source, string: source)
             try created.setAttribute(Attribute.contentSHA256, string: contentSHA256)
+            if let training { try created.setAttribute(Attribute.training, string: training) }
             for name in tensors.keys.sorted() {
                 let tensor = tensors[name]!
                 try created.writeFloats(tensor.data, shape: tensor.shape, at: name)
@@ -89,6 +92,7 @@ extension WeightArchive {
             let epsilon = try requiredFloats(Attribute.bnEpsilon, count: 1, in: file)[0]
             let source = try requiredString(Attribute.source, in: file)
             let storedHash = try requiredString(Attribute.contentSHA256, in: file)
+            let training = try file.stringAttribute(Attribute.training)
 
             var tensors: [String: Tensor] = [:]
             for name in try file.datasetPaths() {
@@ -101,7 +105,7 @@ extension WeightArchive {
             }
             return WeightArchive(architecture: architecture,
                                  normalization: InputNormalization(mean: mean, std: std, channelOrder: order),
-                                 bnEpsilon: epsilon, source: source, tensors: tensors, origin: path)
+                                 bnEpsilon: epsilon, source: source, tensors: tensors, training: training, origin: path)
         } catch let error as HDF5Error {
             throw WeightError.hdf5(error)
         }

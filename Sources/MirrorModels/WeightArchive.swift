@@ -19,13 +19,17 @@ public struct WeightArchive: Equatable, Sendable {
     public var source: String
     /// Tensors by seed variable name.
     public var tensors: [String: Tensor]
+    /// Training provenance of a `mirror train` snapshot (a JSON object: step, data, options,
+    /// initial weights), nil for converted weights. Stored as the optional `training` attribute.
+    public var training: String?
     /// The file this archive was read from, or "(in memory)"; named in validation errors and
     /// ignored by `==`.
     public var origin: String
 
     public init(architecture: String, normalization: InputNormalization, bnEpsilon: Float, source: String,
-                tensors: [String: Tensor], origin: String = "(in memory)") {
+                tensors: [String: Tensor], training: String? = nil, origin: String = "(in memory)") {
         self.architecture = architecture
+        self.training = training
         self.normalization = normalization
         self.bnEpsilon = bnEpsilon
         self.source = source
@@ -36,7 +40,7 @@ public struct WeightArchive: Equatable, Sendable {
     public static func == (lhs: WeightArchive, rhs: WeightArchive) -> Bool {
         lhs.architecture == rhs.architecture && lhs.normalization == rhs.normalization
             && lhs.bnEpsilon.bitPattern == rhs.bnEpsilon.bitPattern && lhs.source == rhs.source
-            && lhs.tensors == rhs.tensors
+            && lhs.tensors == rhs.tensors && lhs.training == rhs.training
     }
 
     /// Total number of weight values.

@@ -1,0 +1,96 @@
+import MirrorCore
+
+/// A network whose weights change: the raw parameters of a weight file (kernels, biases, BN γ/β
+/// and running statistics, by their weight-file names), the seed's loss stages, and one forward
+/// pass with a tape plus its backward pass per training step.
+///
+/// Batch norm is **frozen** at the stored running statistics (inference form), the usual choice
+/// when fine-tuning on a CPU with small batches: batch statistics over 8–16 triplets of one step
+/// are noisy, and the frozen form lets every step fold BN into its convolution exactly as
+/// inference does (`NetworkWeights.convolution`), so the training forward pass *is* the inference
+/// pass. γ and β still train, through the folding's chain rule (`FoldedConvolutionGradients`).
+/// The seed runs ResNet's BN in training mode (SPEC §8.6); mirror does not offer that mode: with
+/// batches this small it needs more memory and bought nothing in the trials documented in
+/// Docs/ARCHITECTURE.md ("Training").
+///
+/// Not thread-safe: one trainer owns it. Layout as everywhere: NHWC maps, HWIO kernels.
+public final class TrainableNetwork {
+    public let architecture: Architecture
+    /// 1 for the real network; > 1 for the thin seed-topology variants of the parity fixtures.
+    public let widthDivisor: Int
+    public let normalization: InputNormalization
+    public let bnEpsilon: Float
+    /// The loss stages in order (SPEC §8.4).
+    public let stages: [LossStage]
+    /// Every tensor of the weight file, updated by the optimizer through `setParameter`.
+    public private(set) var parameters: [String: Tensor]
+    /// The names the optimizer updates, sorted: every kernel, bias, BN γ and β of the feature path
+    /// and the stage convolutions (SPEC §8.6: all trainable variables). Running statistics and a
+    /// classifier head (Lite0's ImageNet `classifier`, which no loss reaches) are not trained.
+    public let trainableNames: [String]
+    /// The weight file's `source`, kept for snapshots' provenance.
+    public let initialSource: String
+
+    let spec: NetworkSpec
+    let stageSources: [StageSource]
+    /// The feature path up to the last layer that feeds a stage: what a training step runs. Later
+    /// layers get no gradient (ResNet's `pool5`), and dropping them lets ResNet train on inputs
+    /// smaller than the 193 pixels `pool5` needs.
+    let trainingLayers: [LayerSpec]
+
+    /// Loads `weights` for `architecture` (or its thin variant).
+    ///
+    /// - Throws: the `WeightError`s of `FeatureNetwork.init` (another architecture, missing,
+    ///   unexpected or mis-shaped tensors, a bad `bn_epsilon`).
+    public init(_ architecture: Architecture, weights: WeightArchive, widthDivisor: Int = 1) throws {
+        precondition(architecture.supportsWidthDivisor(widthDivisor),
+                     "\(architecture.rawValue) has no variant with widths divided by \(widthDivisor)")
+        guard weights.architecture == architecture.rawValue else {
+            throw WeightError.architectureMismatch(path: weights.origin, expected: architecture.rawValue,
+                                                   actual: weights.architecture)
+        }
+        let spec = architecture.spec(widthDivisor: widthDivisor)
+        try weights.validate(expected: spec.expectedTensors)
+        if architecture.usesBatchNorm {
+            guard weights.bnEpsilon.isFinite && weights.bnEpsilon >= 0 else {
+                throw WeightError.invalidAttribute(path: weights.origin, name: "bn_epsilon",
+                                                   reason: "\(weights.bnEpsilon) is not a finite, non-negative ε")
+            }
+        }
+        self.architecture = architecture
+        self.widthDivisor = widthDivisor
+        self.spec = spec
+        self.normalization = weights.normalization
+        self.bnEpsilon = weights.bnEpsilon
+        self.parameters = weights.tensors
+        self.initialSource = weights.source
+        let sources = architecture.stageSources(widthDivisor: widthDivisor)
+        self.stages = sources.map(\.stage)
+        self.stageSources = sources.map(\.source)
+        let last = spec.layers.lastIndex { layer in sources.contains { layer.feeds($0.source) } }
+        precondition(last != nil, "no layer of \(architecture.rawValue) feeds its loss stages")
+        self.trainingLayers = Array(spec.layers[...last!])
+        let trained = (spec.convolutions + spec.unusedConvolutions).flatMap(\.tensors).map(\.name)
+        let statistics = BatchNormTensor.allCases.filter(\.isRunningStatistic).map { "/" + $0.rawValue }
+        self.trainableNames = trained.filter { name in !statistics.contains { name.hasSuffix($0) } }.sorted()
+    }
+
+    /// Replaces one parameter (same shape).
+    public func setParameter(_ name: String, _ value: Tensor) {
+        precondition(parameters[name]?.shape == value.shape,
+                     "\(name): \(value.shape) does not replace \(parameters[name]?.shape ?? [])")
+        parameters[name] = value
+    }
+
+    /// Whether the optimizer gives `name` the stages' 10× learning rate: its name contains a stage
+    /// layer name (SPEC §8.6; the seed's `solver()` lists such variables in a second optimizer).
+    public func isStageVariable(_ name: String) -> Bool { stages.contains { name.contains($0.name) } }
+
+    /// The current weights as a weight file (`extract --weights` reads it unchanged), with the
+    /// run's provenance in its `training` attribute.
+    public func archive(source: String, training: String?) -> WeightArchive {
+        WeightArchive(architecture: architecture.rawValue, normalization: normalization, bnEpsilon: bnEpsilon,
+                      source: source, tensors: parameters, training: training,
+                      origin: "(training \(architecture.rawValue))")
+    }
+}
