@@ -31,6 +31,12 @@ public enum BackendKind: String, CaseIterable, Hashable, Sendable {
 /// Numerical contract: every engine agrees with `naive` within the per-op bounds stated in
 /// `Docs/ENGINES.md` and checked by `Tests/EngineTests` (exact for max-pool, concat, activations
 /// and addition; relative error ≤ 1e-5 of the output scale for convolutions and GEMM).
+///
+/// Training: the protocol also carries the backward passes (convolution input and filter
+/// gradients, activation, max/avg-pool, LRN, global/regional max-pool, channel split), whose
+/// defaults are the reference kernels too; `simd` and `blas` override the two convolution
+/// gradients with GEMM and direct depthwise kernels. Tie rule, error bounds and algorithms:
+/// `Docs/ENGINES.md`, "Backward passes".
 public protocol ComputeBackend: AnyObject, Sendable {
     var kind: BackendKind { get }
     /// Worker threads this engine uses (OpenBLAS's thread count for `blas`).
@@ -76,6 +82,55 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// convolution bound, to `block.composed(input, on: self)` (the default). Engines that
     /// override it run the three layers band by band so the widened tensor stays in cache.
     func invertedBottleneck(_ input: Tensor, _ block: InvertedBottleneck) -> Tensor
+
+    // MARK: Regional max-pooling (MAC / R-MAC heads)
+
+    /// Global max-pooling (MAC): `[N, H, W, C] → [N, C]`, the maximum over every cell (starting
+    /// from −∞ and replacing on `>`, as `maxPool`, so a NaN never wins).
+    func globalMaxPool(_ input: Tensor) -> Tensor
+    /// Regional max-pooling (R-MAC): `[N, H, W, C] → [N, R, C]`, the maximum of each channel over
+    /// each rectangle of `regions` (in the order given; every region must lie inside the map).
+    func regionalMaxPool(_ input: Tensor, regions: [PoolingRegion]) -> Tensor
+
+    // MARK: Backward passes (training)
+    //
+    // Each takes the gradient of a scalar loss w.r.t. an op's output and returns it w.r.t. the
+    // op's input (or parameters), in the forward op's layout. Residual addition needs no op (its
+    // backward is the identity for both addends); concatenation's backward is `splitChannels`.
+    // Engines agree with the reference within the bounds in Docs/ENGINES.md, "Backward passes".
+
+    /// `∂L/∂x` of a convolution, shape `inputShape` (NHWC). `gradOutput` (`[N, outH, outW, cout]`)
+    /// is the gradient w.r.t. the **pre-activation** output `conv(x) + bias (+ residual)`: callers
+    /// apply `activationBackward` first; the layer's activation is ignored here. Padded cells
+    /// receive nothing; input cells no window reads (VALID/strided leftovers) get 0.
+    func conv2dBackwardInput(_ gradOutput: Tensor, _ layer: ConvolutionLayer, inputShape: [Int]) -> Tensor
+    /// `∂L/∂w` (HWIO, the shape of `layer.kernel`) and `∂L/∂b` (`[cout]`) of a convolution, both
+    /// summed over the batch; `gradOutput` is pre-activation as for `conv2dBackwardInput`.
+    func conv2dBackwardFilter(_ input: Tensor, _ gradOutput: Tensor, _ layer: ConvolutionLayer) -> ConvolutionGradients
+    /// `∂L/∂x` of `y = act(x)` given the forward **output** `y` (what a training step keeps):
+    /// `relu` passes the gradient where `y > 0`; `relu6` where `0 < y < 6` (strict at both ends,
+    /// as PyTorch's relu6/hardtanh backward); `none` passes everything.
+    func activationBackward(_ gradOutput: Tensor, output: Tensor, _ activation: Activation) -> Tensor
+    /// `∂L/∂x` of `maxPool`: each output cell's gradient goes to the **first** maximum of its
+    /// window in scan order (`ky`, then `kx`), PyTorch's `max_pool2d` tie rule; padded cells never
+    /// win. A window whose in-bounds cells never beat −∞ (all −∞ or NaN) sends it to its first
+    /// in-bounds cell. Gradients of overlapping windows add up.
+    func maxPoolBackward(_ gradOutput: Tensor, input: Tensor, window: Int, stride: Int, padding: Padding) -> Tensor
+    /// `∂L/∂x` of `avgPool`: each output cell's gradient divided by the number of **valid** cells
+    /// of its window (as the forward divides), added to each of them.
+    func avgPoolBackward(_ gradOutput: Tensor, inputShape: [Int], window: Int, stride: Int, padding: Padding) -> Tensor
+    /// `∂L/∂x` of TF `lrn` with the same parameters (alpha not divided by the window size):
+    /// `dx_j = g_j·D_j^−β − 2αβ·x_j·Σ_{|c−j|≤r} g_c·x_c·D_c^(−β−1)`, `D_c = bias + α·Σ_{|c'−c|≤r} x_c'²`.
+    func lrnBackward(_ gradOutput: Tensor, input: Tensor, depthRadius: Int, bias: Float, alpha: Float, beta: Float) -> Tensor
+    /// `∂L/∂x` of `globalMaxPool`: each `[n, c]` gradient goes to the first maximum of its plane in
+    /// scan order (`y`, then `x`); zeros elsewhere.
+    func globalMaxPoolBackward(_ gradOutput: Tensor, input: Tensor) -> Tensor
+    /// `∂L/∂x` of `regionalMaxPool`: each `[n, r, c]` gradient goes to the first maximum of region
+    /// `r` in scan order (`y`, then `x`); overlapping regions add up.
+    func regionalMaxPoolBackward(_ gradOutput: Tensor, input: Tensor, regions: [PoolingRegion]) -> Tensor
+    /// Concatenation's backward: `[..., Σwidths]` cut along the last axis into pieces of the given
+    /// channel widths, in order (`concatChannels(splitChannels(x, widths: w)) == x`).
+    func splitChannels(_ input: Tensor, widths: [Int]) -> [Tensor]
 }
 
 extension ComputeBackend {

@@ -66,6 +66,13 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         return first..<max(first, min(kernel, extent - origin))
     }
 
+    /// Precondition (programmer error otherwise): a backward pass's output gradient has the
+    /// forward output's shape.
+    public func checkGradientOutput(_ gradOutput: Tensor) {
+        precondition(gradOutput.shape == outputShape,
+                     "output gradient shape \(gradOutput.shape) differs from the convolution output shape \(outputShape)")
+    }
+
     /// Precondition (programmer error otherwise): a residual, if given, has the output shape.
     public func checkResidual(_ residual: Tensor?) {
         guard let residual else { return }
