@@ -77,7 +77,8 @@ def main():
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
     started = time.time()
-    shutil.rmtree(args.out, ignore_errors=True)
+    for generated in ("data", "list", "forward"):  # README.md is kept
+        shutil.rmtree(os.path.join(args.out, generated), ignore_errors=True)
     paths, scenes = [], []
     for s, stem in enumerate(SCENES):
         rendered, homs, overlaps, (photo_w, photo_h) = hs.make_views(

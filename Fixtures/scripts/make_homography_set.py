@@ -77,6 +77,7 @@ DISTANCE = (1.0, 2.0)      # camera distance (= focal length) in units of S
 NEAR_PREVIOUS = 0.6        # probability that a view is placed near an earlier view of the photo
 JPEG_QUALITY = (60, 95)    # inclusive
 GT_THRESHOLD = 0.5
+OUTPUT_FILES = ("images.txt", "pairs.tsv", "gl3d_gt_pairs", "homographies.npy", "meta.json")
 SUPERSAMPLE = 2            # render at 2S with bilinear sampling, then 2×2 box average
 
 
@@ -404,7 +405,10 @@ def relative(path):
 def build(photos_dir, out, seed, views, size, stride):
     started = time.time()
     names = photo_files(photos_dir)
-    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(os.path.join(out, "images"), ignore_errors=True)  # only what this script writes
+    for name in OUTPUT_FILES:
+        if os.path.exists(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
     os.makedirs(os.path.join(out, "images"))
     paths, homographies, pair_lines, gt, images_meta, photos_meta = [], [], [], [], [], []
     worst, worst_fine, compared = 0.0, 0.0, 0
@@ -482,7 +486,7 @@ def build(photos_dir, out, seed, views, size, stride):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", required=True, help="folder of photos (.jpg/.jpeg/.png), bytewise sorted")
-    parser.add_argument("--out", required=True, help="output folder (deleted and rewritten)")
+    parser.add_argument("--out", required=True, help="output folder (its images/ and the five files are rewritten)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--views", type=int, default=8, help="views per photo (default 8)")
     parser.add_argument("--size", type=int, default=224, help="view side S (default 224)")
