@@ -12,6 +12,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unusableData(path: String, reason: String)
     /// A snapshot or optimizer-state file does not fit the run that tries to resume from it.
     case incompatibleSnapshot(path: String, reason: String)
+    /// Too many training images failed to load (or one scene kept failing), so the run stops
+    /// rather than train on a silently shrinking set; `images` names every failure seen.
+    case badImages(reason: String, images: [BadImage])
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .invalidLine(let path, let line, let reason): return "\(path):\(line): \(reason)"
         case .unusableData(let path, let reason): return "\(path): \(reason)"
         case .incompatibleSnapshot(let path, let reason): return "\(path): cannot resume: \(reason)"
+        case .badImages(let reason, let images):
+            return ([reason] + images.map { "  \($0)" }).joined(separator: "\n")
         }
     }
 }
