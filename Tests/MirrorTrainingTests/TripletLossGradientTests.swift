@@ -218,3 +218,31 @@ final class TripletLossGradientTests: XCTestCase {
         }
     }
 }
+
+/// The boundary rule at the kinks, which finite differences cannot see: TensorFlow's
+/// `clip_by_value` gradient passes at exactly ±10 and stops just outside; `tf.maximum(z, 0)`
+/// passes at z = 0.
+final class PairPenaltyBoundaryTests: XCTestCase {
+    func testClipPassesTheGradientAtItsBoundsInclusive() {
+        let sigmoid10 = exp(10.0) / (exp(10.0) + 1)
+        XCTAssertEqual(PairPenalty.softplusClipped.evaluate(10).slope, sigmoid10)
+        XCTAssertEqual(PairPenalty.softplusClipped.evaluate(-10).slope, 1 - sigmoid10, accuracy: 1e-15)
+        XCTAssertEqual(PairPenalty.softplusClipped.evaluate((10.0).nextUp).slope, 0)
+        XCTAssertEqual(PairPenalty.softplusClipped.evaluate((-10.0).nextDown).slope, 0)
+        // Outside, the value is the bound's: softplus(±10).
+        XCTAssertEqual(PairPenalty.softplusClipped.evaluate(25).value, log(exp(10.0) + 1))
+        XCTAssertEqual(PairPenalty.softplusClipped.evaluate(-25).value, log(exp(-10.0) + 1))
+        // The accuracy counts strictly positive arguments.
+        XCTAssertFalse(PairPenalty.softplusClipped.isViolated(0))
+        XCTAssertTrue(PairPenalty.softplusClipped.isViolated(1e-300))
+    }
+
+    func testHingePassesTheGradientAtItsCorner() {
+        let hinge = PairPenalty.hinge(margin: 0.5)
+        XCTAssertEqual(hinge.evaluate(-0.5).value, 0)
+        XCTAssertEqual(hinge.evaluate(-0.5).slope, 1)
+        XCTAssertEqual(hinge.evaluate((-0.5).nextDown).slope, 0)
+        XCTAssertFalse(hinge.isViolated(-0.5), "a zero entry is not counted (count_nonzero)")
+        XCTAssertTrue(hinge.isViolated((-0.5).nextUp))
+    }
+}
