@@ -15,6 +15,8 @@ import XCTest
 final class TripletLossFixtureTests: XCTestCase {
     let directory = TestPaths.fixtures.appendingPathComponent("loss")
 
+    struct MalformedFixture: Error { var line: String }
+
     struct Row {
         var name: String
         var loss: TripletLossKind
@@ -30,7 +32,7 @@ final class TripletLossFixtureTests: XCTestCase {
         return try lines.map { line in
             let cells = line.split(separator: "\t").map(String.init)
             guard cells.count == 13, let kind = TripletLossKind(rawValue: cells[1]) else {
-                throw XCTSkip("malformed expected.tsv line: \(line)")
+                throw MalformedFixture(line: String(line))
             }
             let terms = (0..<3).map { (Double(cells[4 + 3 * $0])!, Double(cells[5 + 3 * $0])!) }
             return Row(name: cells[0], loss: kind, batch: Int(cells[2])!, channels: Int(cells[3])!, terms: terms)
