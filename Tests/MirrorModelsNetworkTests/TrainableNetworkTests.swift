@@ -16,12 +16,16 @@ final class TrainableNetworkTests: XCTestCase {
         return Tensor(shape: [batch, size, size, 3], data: (0..<count).map { _ in Float.random(in: -1...1, using: &generator) })
     }
 
-    func testTrainingForwardEqualsInferenceForLite0AndGoogLeNet() throws {
-        for architecture in [Architecture.efficientNetLite0, .googlenet] {
+    /// On `blas` (OpenBLAS runs at full speed in debug builds). GoogLeNet's many 3×3 layers pack
+    /// Winograd kernels slowly in debug builds, so it is checked under `make check-full`.
+    func testTrainingForwardEqualsInference() throws {
+        let blas = makeBackend(kind: .blas, threads: 2)
+        let full = ProcessInfo.processInfo.environment["MIRROR_FULL_CHECKS"] == "1"
+        for architecture in full ? [Architecture.efficientNetLite0, .googlenet] : [.efficientNetLite0] {
             let trainable = try TrainableNetwork(architecture, weights: architecture.syntheticArchive())
-            let x = input(64, batch: 2, seed: 7)
-            let pass = trainable.forward(x, backend: simd)
-            let reference = SyntheticNetworks.network(architecture).features(x, backend: simd)
+            let x = input(full ? 64 : 32, batch: 2, seed: 7)
+            let pass = trainable.forward(x, backend: blas)
+            let reference = SyntheticNetworks.network(architecture).features(x, backend: blas)
             XCTAssertEqual(pass.output.shape, reference.shape)
             XCTAssertLessThanOrEqual(maxRelative(pass.output.data, reference.data), 1e-5, architecture.rawValue)
         }
@@ -53,9 +57,10 @@ final class TrainableNetworkTests: XCTestCase {
 
     /// Central finite differences of `L = Σ_stages Σ r·map` through the whole thin network, on
     /// the naive engine, for the parameters with the largest gradients of several kinds (first
-    /// and last convolutions, a BN γ and β, a stage convolution). Float arithmetic through ~60
-    /// layers limits the difference quotient to a few 1e-3, hence the tolerance
-    /// `|g − fd| ≤ 2e-2·|fd| + 1e-3·max|g|` (a wrong chain-rule term is off by O(1)).
+    /// and last convolutions, a BN γ and β, a stage convolution). The step is 1e-3 relative: at
+    /// 1e-2 ReLU and max-pool switches already move the quotient by 2–7 %, and below 1e-3 Float
+    /// rounding through ~60 layers takes over. Tolerance `|g − fd| ≤ 2e-2·|fd| + 1e-3·max|g|`
+    /// (a wrong chain-rule term is off by O(1)).
     func testGradientsMatchFiniteDifferencesOfTheWholeNetwork() throws {
         let naive = makeBackend(kind: .naive, threads: 1)
         let cases: [(Architecture, Int, [String])] = [
@@ -89,7 +94,7 @@ final class TrainableNetworkTests: XCTestCase {
                 XCTAssertGreaterThan(scale, 0, "\(architecture.rawValue) \(name) gets no gradient")
                 let largest = g.data.indices.sorted { abs(g.data[$0]) > abs(g.data[$1]) }.prefix(2)
                 for index in largest {
-                    let h = max(1e-2 * abs(original.data[index]), 1e-2)
+                    let h = max(1e-3 * abs(original.data[index]), 1e-3)
                     let (up, down) = (original.data[index] + h, original.data[index] - h)
                     var perturbed = original
                     perturbed.data[index] = up
