@@ -8,15 +8,18 @@ final class ProgressReporter {
     private let label: String
     private let interactive: Bool
     private let plainInterval: Double
+    /// What one `advance()` counts, for the rate: "img" (extraction) or "step" (training).
+    private let unit: String
     private var total = 0
     private var done = 0
     private var processed = 0
     private var startTime = Date()
     private var lastPrint = Date.distantPast
 
-    init(console: Console, label: String, plainInterval: Double = 10) {
+    init(console: Console, label: String, unit: String = "img", plainInterval: Double = 10) {
         self.console = console
         self.label = label
+        self.unit = unit
         self.interactive = console.stderrIsTerminal
         self.plainInterval = plainInterval
     }
@@ -68,7 +71,7 @@ final class ProgressReporter {
             text = "\(label) [" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
                 + "] \(done)/\(total)"
         }
-        text += String(format: "  %.2f img/s", rate)
+        text += rate >= 1 || rate == 0 ? String(format: "  %.2f \(unit)/s", rate) : String(format: "  %.2f s/\(unit)", 1 / rate)
         if rate > 0, done < total {
             text += "  ETA " + Self.duration(Double(total - done) / rate)
         } else if done == total {

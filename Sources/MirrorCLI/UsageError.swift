@@ -30,13 +30,3 @@ struct UsageError: Error, Equatable, CustomStringConvertible {
         UsageError("missing required option '--\(option)'", command: command)
     }
 }
-
-/// A command whose implementation lands in a later issue. It still parses and validates its
-/// options (so `--help` and usage errors behave), then fails loudly instead of pretending to work.
-struct NotYetAvailable: Error, CustomStringConvertible {
-    let command: String
-    let issue: Int?
-    var description: String {
-        "'mirror \(command)' is not yet available in this build" + (issue.map { " (tracked in issue #\($0))" } ?? "")
-    }
-}

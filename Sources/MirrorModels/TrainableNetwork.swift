@@ -82,10 +82,6 @@ public final class TrainableNetwork {
         parameters[name] = value
     }
 
-    /// Whether the optimizer gives `name` the stages' 10× learning rate: its name contains a stage
-    /// layer name (SPEC §8.6; the seed's `solver()` lists such variables in a second optimizer).
-    public func isStageVariable(_ name: String) -> Bool { stages.contains { name.contains($0.name) } }
-
     /// The current weights as a weight file (`extract --weights` reads it unchanged), with the
     /// run's provenance in its `training` attribute.
     public func archive(source: String, training: String?) -> WeightArchive {

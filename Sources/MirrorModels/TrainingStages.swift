@@ -1,13 +1,11 @@
 import MirrorCore
 
-/// One loss stage of the seed's training graph (SPEC §8.4): the feature map the softmin loss
-/// max-pools, its weight in the total, and the layer name that marks its variables for 10× lr.
+/// One loss stage of the seed's training graph (SPEC §8.4): the feature map the loss max-pools,
+/// named by the layer that marks its variables for 10× lr. (Stage weights and the 10× rule are the
+/// solver's: `StageWeights` in MirrorTraining.)
 public struct LossStage: Hashable, Sendable {
     /// The seed's `new_layers` entry (`retrieval/train.py`): `res5c_branch2c`, `inception_4a_loss`, …
-    /// A trainable variable whose name contains it runs at 10·lr (SPEC §8.6).
     public let name: String
-    /// 0.5 for every stage but the last, 1.0 for the last (`model.training`).
-    public let weight: Float
 }
 
 /// Where a stage's feature map comes from in the network.
@@ -31,15 +29,14 @@ extension Architecture {
     func stageSources(widthDivisor: Int) -> [(stage: LossStage, source: StageSource)] {
         switch self {
         case .resnet50:
-            return [(LossStage(name: "res5c_branch2c", weight: 1), .rawConvolution(name: "res5c_branch2c"))]
+            return [(LossStage(name: "res5c_branch2c"), .rawConvolution(name: "res5c_branch2c"))]
         case .efficientNetLite0:
-            return [(LossStage(name: "head", weight: 1), .convolutionOutput(tap: "head"))]
+            return [(LossStage(name: "head"), .convolutionOutput(tap: "head"))]
         case .googlenet:
             let sides = GoogLeNet.auxiliaryConvolutions(widthDivisor: widthDivisor)
             let sources = ["inception_4a_output", "inception_4d_output", "inception_5b_output"]
-            return zip(sides, sources).enumerated().map { index, pair in
-                (LossStage(name: pair.0.name, weight: index == sides.count - 1 ? 1 : 0.5),
-                 .sideConvolution(source: pair.1, convolution: pair.0))
+            return zip(sides, sources).map { side, source in
+                (LossStage(name: side.name), .sideConvolution(source: source, convolution: side))
             }
         }
     }

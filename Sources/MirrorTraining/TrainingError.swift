@@ -15,6 +15,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// Too many training images failed to load (or one scene kept failing), so the run stops
     /// rather than train on a silently shrinking set; `images` names every failure seen.
     case badImages(reason: String, images: [BadImage])
+    /// The loss or a gradient stopped being finite at `step`; the run stops before the update, so
+    /// the last snapshot is the last good state.
+    case nonFiniteLoss(step: Int, what: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .incompatibleSnapshot(let path, let reason): return "\(path): cannot resume: \(reason)"
         case .badImages(let reason, let images):
             return ([reason] + images.map { "  \($0)" }).joined(separator: "\n")
+        case .nonFiniteLoss(let step, let what):
+            return "step \(step): \(what); stopped before updating the weights (lower --base-lr, or resume from an earlier snapshot)"
         }
     }
 }

@@ -40,15 +40,10 @@ final class TrainableNetworkTests: XCTestCase {
         let googlenet = try TrainableNetwork(.googlenet, weights: Architecture.googlenet.syntheticArchive(widthDivisor: 8),
                                              widthDivisor: 8)
         XCTAssertEqual(googlenet.stages.map(\.name), ["inception_4a_loss", "inception_4d_loss", "inception_5b_loss"])
-        XCTAssertEqual(googlenet.stages.map(\.weight), [0.5, 0.5, 1])
-        XCTAssertTrue(googlenet.isStageVariable("inception_4d_loss/bias"))
-        XCTAssertFalse(googlenet.isStageVariable("inception_4d_1x1/bias"))
 
         let resnet = try TrainableNetwork(.resnet50, weights: Architecture.resnet50.syntheticArchive(widthDivisor: 8),
                                           widthDivisor: 8)
         XCTAssertEqual(resnet.stages.map(\.name), ["res5c_branch2c"])
-        XCTAssertTrue(resnet.isStageVariable("res5c_branch2c/kernel"))
-        XCTAssertFalse(resnet.isStageVariable("bn5c_branch2c/gamma"))
         // Below pool5's 193 pixels: training stops at res5c, which the stage needs.
         XCTAssertTrue(resnet.canTrain(height: 64, width: 64))
         XCTAssertFalse(resnet.trainableNames.contains { $0.hasSuffix("moving_mean") || $0.hasSuffix("moving_variance") })

@@ -69,23 +69,3 @@ enum EvalCommand {
             return 0
         })
 }
-
-/// `mirror train`: triplet training (the seed's `train.py`).
-enum TrainCommand {
-    static let command = Command(
-        name: "train",
-        summary: "Fine-tune a network with triplet loss on GL3D overlap ground truth (not yet available).",
-        synopsis: "--gl3d DIR [options]",
-        discussion: "The seed's retrieval/train.py. No issue schedules it yet; this build only documents the interface.",
-        options: [
-            .value("gl3d", "DIR", help: "GL3D root with list/ and forward/ folders as the seed expects."),
-            .value("save-dir", "DIR", help: "Where checkpoints are written."),
-            .value("max-steps", "N", help: "Training steps.", default: "720000"),
-            .value("learning-rate", "LR", help: "Base learning rate.", default: "1e-4"),
-        ] + SharedOptions.model + SharedOptions.compute,
-        run: { args, _ in
-            _ = try args.int("max-steps", in: 1...Int.max)
-            _ = try args.double("learning-rate", in: 0...1)
-            throw NotYetAvailable(command: "train", issue: nil)
-        })
-}
