@@ -113,10 +113,10 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
-    func testPendingCommandsSayNotYetAvailableAndExit1() throws {
-        let result = try ProcessRunner.mirror(["train", "--gl3d", "/tmp"])
+    func testTrainWithoutUsableDataFailsNamingTheFile() throws {
+        let result = try ProcessRunner.mirror(["train", "--gl3d", "/nonexistent-gl3d", "--quiet"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.contains("mirror: error: 'mirror train' is not yet available"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("/nonexistent-gl3d/list/global_stats/global_img_list.txt"), result.stderr)
     }
 }
 

@@ -20,10 +20,12 @@ enum BenchCommand {
         """,
         options: [
             .value("task", "TASK", help: "network: engines × network timing; pipeline: mirror extract over --images generated "
-                   + "JPEGs of mixed sizes vs the network-only rate; retrieval: all-vs-all PR-MAC on synthetic whitened features.",
-                   default: "network", allowed: ["network", "pipeline", "retrieval"]),
+                   + "JPEGs of mixed sizes vs the network-only rate; retrieval: all-vs-all PR-MAC on synthetic whitened features; "
+                   + "train: one training step (forward, softmin loss, backward, SGD) on 3×--batch-size images.",
+                   default: "network", allowed: ["network", "pipeline", "retrieval", "train"]),
             .value("net", "NAME", help: "Network.", default: "resnet-50", allowed: SharedOptions.networkNames),
-            .value("img-size", "S", help: "Input size (S×S).", default: "896"),
+            .value("img-size", "S", help: "Input size (S×S); --task train defaults to 224.", default: "896"),
+            .value("batch-size", "B", help: "train: triplets per step.", default: "8"),
             .value("backend", "ENGINE", help: "Engine, or all.", default: "all", allowed: SharedOptions.backendNames + ["all"]),
             SharedOptions.compute[1],
             .value("repeats", "N", help: "Timed runs (median reported).", default: "5"),
@@ -40,6 +42,7 @@ enum BenchCommand {
             switch try args.choice("task")! {
             case "pipeline": return try PipelineBench.run(args, console: console)
             case "retrieval": return try RetrievalBench.run(args, console: console)
+            case "train": return try TrainBench.run(args, console: console)
             default: break
             }
             let architecture = Architecture(rawValue: try args.choice("net")!)!

@@ -27,14 +27,14 @@ enum TrainCommand {
             .value("gl3d", "ROOT", help: "GL3D root: list/global_stats/global_img_list.txt and forward/train_list_with_mask.bin (SPEC §8.1)."),
             .value("pairs", "PAIRS.tsv", help: "Pairs file of the plain format: i, j, overlap per line (Docs/FORMATS.md); scenes are its connected groups."),
             .value("image-list", "LIST", help: "With --pairs: the image paths, one per line, indexed from 0."),
-            .value("image-root", "DIR", help: "With --pairs: prefix for relative image paths.", default: "the list's folder"),
+            .value("image-root", "DIR", help: "With --pairs: prefix for relative image paths (default: the list's folder)."),
             .value("positive-overlap", "T", help: "With --pairs: pairs with overlap ≥ T are positives.", default: "0.5"),
             .value("hard-negatives", "T", help: "Draw each negative from the anchor's own scene among its listed pairs with "
                    + "overlap < T (same place, too little overlap to match) when it has such pairs; else from another scene."),
             .value("save-dir", "DIR", help: "Where snapshots and train_log.jsonl go.", default: "./ckpt"),
             .flag("resume", help: "Continue from the newest complete snapshot in --save-dir (weights, optimizer state, step)."),
-            .value("batch-size", "B", help: "Triplets per step (the network sees 3B images); capped to the number of scenes.",
-                   default: "16 for resnet-50 and googlenet, 8 for efficientnet-lite0"),
+            .value("batch-size", "B", help: "Triplets per step (the network sees 3B images); capped to the number of scenes. "
+                   + "Default: 16 for resnet-50 and googlenet (the seed's), 8 for efficientnet-lite0."),
             .value("img-size", "S", help: "Side of the square training images, a multiple of 32.", default: "224"),
             .value("base-lr", "LR", help: "Base learning rate.", default: "0.002"),
             .value("gamma", "G", help: "Learning-rate decay: lr = base_lr·G^(step/stepvalue), continuous.", default: "0.9"),

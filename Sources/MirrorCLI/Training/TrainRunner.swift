@@ -17,7 +17,7 @@ struct TrainRunner {
     func run() throws -> Int32 {
         let data = try trainingSet()
         let quiet = args.flag("quiet")
-        let saveDirectory = args.string("save-dir") ?? "./ckpt"
+        let saveDirectory = try args.required("save-dir")
         let restoreStep = args.isSet("ckpt-path") ? nil : try args.int("ckpt-step", in: 0...Int.max)
 
         // Initial weights: a snapshot when resuming, else --weights / --ckpt-path / the default model.
@@ -64,19 +64,19 @@ struct TrainRunner {
                                          normalization: network.normalization, augment: hyperparameters.augment,
                                          threads: threads) { bad in
             console.warning("skipping training image \(bad.path): \(bad.reason) (listed in \(badLog))")
-            if let handle = FileHandle(forWritingAtPath: badLog) ?? {
-                FileManager.default.createFile(atPath: badLog, contents: nil)
-                return FileHandle(forWritingAtPath: badLog)
-            }() {
+            if !FileManager.default.fileExists(atPath: badLog) {
+                _ = FileManager.default.createFile(atPath: badLog, contents: nil)
+            }
+            if let handle = FileHandle(forWritingAtPath: badLog) {
                 handle.seekToEndOfFile()
                 handle.write(Data("\(bad.path)\t\(bad.reason)\n".utf8))
                 try? handle.close()
             }
         }
         let schedule = TrainingSchedule(saveDirectory: saveDirectory,
-                                        maxSteps: try args.int("max-steps", in: 1...Int.max) ?? 1_000_000,
-                                        snapshotEvery: try args.int("snapshot", in: 1...Int.max) ?? 1000,
-                                        keepSnapshots: try args.int("keep", in: 0...Int.max) ?? 5)
+                                        maxSteps: try args.int("max-steps", in: 1...Int.max)!,
+                                        snapshotEvery: try args.int("snapshot", in: 1...Int.max)!,
+                                        keepSnapshots: try args.int("keep", in: 0...Int.max)!)
         let template = SnapshotInfo(step: 0, architecture: architecture.rawValue, widthDivisor: 1,
                                     hyperparameters: hyperparameters, weightsSHA256: "", backend: kind.rawValue,
                                     threads: threads, data: data.source, initialWeights: initialWeights)
@@ -89,7 +89,7 @@ struct TrainRunner {
         let run = TrainingRun(trainer: trainer, loader: loader, schedule: schedule, template: template, completed: completed)
         let log = try TrainingLog(path: (saveDirectory as NSString).appendingPathComponent("train_log.jsonl"),
                                   keepThrough: completed)
-        let display = try args.int("display", in: 1...Int.max) ?? 25
+        let display = try args.int("display", in: 1...Int.max)!
         let progress = quiet ? nil : ProgressReporter(console: console, label: "mirror train", unit: "step")
         if !quiet {
             console.err("mirror train: \(architecture.rawValue) from \(model.origin), \(data.images.count) images in "
@@ -120,7 +120,7 @@ struct TrainRunner {
     }
 
     private func trainingSet() throws -> TrainingSet {
-        let positive = try args.double("positive-overlap", in: 0...1) ?? 0.5
+        let positive = try args.double("positive-overlap", in: 0...1)!
         let hard = try args.double("hard-negatives", in: 0...1)
         if let hard, hard > positive {
             throw UsageError("--hard-negatives \(hard) must not exceed --positive-overlap \(positive)", command: "train")
@@ -142,17 +142,16 @@ struct TrainRunner {
     }
 
     private func hyperparameters(for architecture: Architecture, scenes: Int) throws -> TrainingHyperparameters {
-        let size = try args.int("img-size", in: 32...4096) ?? 224
+        let size = try args.int("img-size", in: 32...4096)!
         guard size % 32 == 0 else { throw UsageError("--img-size \(size) is not a multiple of 32", command: "train") }
         let defaultBatch = architecture == .efficientNetLite0 ? 8 : 16
         return TrainingHyperparameters(
             batchSize: try args.int("batch-size", in: 2...4096) ?? defaultBatch, imageSize: size,
             loss: TripletLossKind(rawValue: try args.choice("loss")!)!, withWeak: args.flag("with-weak"),
             withHard: args.flag("with-hard"), optimizer: OptimizerKind(rawValue: try args.choice("optimizer")!)!,
-            baseLearningRate: try args.double("base-lr", in: 0...10) ?? 0.002,
-            gamma: try args.double("gamma", in: 0...1) ?? 0.9, stepValue: try args.int("stepvalue", in: 1...Int.max) ?? 10_000,
-            momentum: try args.double("momentum", in: 0...1) ?? 0.9,
-            weightDecay: try args.double("weight-decay", in: 0...1) ?? 1e-4,
-            seed: UInt64(try args.int("seed", in: 0...Int.max) ?? 0), augment: !args.flag("no-augment"))
+            baseLearningRate: try args.double("base-lr", in: 0...10)!,
+            gamma: try args.double("gamma", in: 0...1)!, stepValue: try args.int("stepvalue", in: 1...Int.max)!,
+            momentum: try args.double("momentum", in: 0...1)!, weightDecay: try args.double("weight-decay", in: 0...1)!,
+            seed: UInt64(try args.int("seed", in: 0...Int.max)!), augment: !args.flag("no-augment"))
     }
 }
