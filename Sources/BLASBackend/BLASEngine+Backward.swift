@@ -1,0 +1,20 @@
+import MirrorCore
+import NaiveBackend
+import SIMDBackend
+
+/// The BLAS engine's convolution gradients: ungrouped layers on `cblas_sgemm`
+/// (`BLASConvolutionBackward`); depthwise layers on the SIMD engine's direct kernels (GEMM does
+/// not pay for K = kh·kw, as in the forward pass); grouped non-depthwise layers on the reference.
+extension BLASEngine {
+    public func conv2dBackwardInput(_ gradOutput: Tensor, _ layer: ConvolutionLayer, inputShape: [Int]) -> Tensor {
+        if layer.isDepthwise { return fallback.conv2dBackwardInput(gradOutput, layer, inputShape: inputShape) }
+        guard layer.groups == 1 else { return NaiveKernels.conv2dBackwardInput(gradOutput, layer, inputShape: inputShape) }
+        return BLASConvolutionBackward.input(gradOutput, layer, inputShape: inputShape, threads: threads)
+    }
+
+    public func conv2dBackwardFilter(_ input: Tensor, _ gradOutput: Tensor, _ layer: ConvolutionLayer) -> ConvolutionGradients {
+        if layer.isDepthwise { return fallback.conv2dBackwardFilter(input, gradOutput, layer) }
+        guard layer.groups == 1 else { return NaiveKernels.conv2dBackwardFilter(input, gradOutput, layer) }
+        return BLASConvolutionBackward.filter(input, gradOutput, layer, threads: threads)
+    }
+}
