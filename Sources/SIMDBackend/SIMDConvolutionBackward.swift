@@ -2,31 +2,22 @@ import MirrorCore
 
 /// Ungrouped convolution gradients on the SIMD engine's own GEMMs.
 ///
-/// - Input gradient: `gradOutput · Wᵀ`. For a 1×1 stride-1 layer that product is `∂L/∂x`
-///   itself, one threaded `SIMDGEMM.multiply` with the output gradient read in place; otherwise
-///   each chunk's column matrix comes from a single-threaded multiply in its worker and goes
-///   back through col2im (`ConvolutionInputGradient`). `Wᵀ` (`[cout, kh·kw·cin]`) is packed once
-///   per layer and cached on it.
+/// - Input gradient of strided layers: `gradOutput · Wᵀ`, each chunk's column matrix from a
+///   single-threaded multiply in its worker, scattered back by col2im
+///   (`ConvolutionInputGradient`); `Wᵀ` (`[cout, kh·kw·cin]`) is packed once per layer and
+///   cached on it. (Stride-1 layers run the forward convolution of `TransposedConvolution`; for
+///   a 1×1 layer that is one threaded GEMM on the output gradient in place.)
 /// - Filter gradient: `WeightGradientKernel` on each chunk (`ConvolutionFilterGradient`), the
 ///   output-gradient rows packed into 16-wide panels per chunk.
 public enum SIMDConvolutionBackward {
     static let transposedPackingKey = "simd.BT.kc\(SIMDGEMM.blockDepth).nr\(GEMMKernel.columns)"
 
+    /// Strided (or over-padded) layers: GEMM chunks + col2im. Stride-1 layers never get here
+    /// (`TransposedConvolution`).
     public static func input(_ gradOutput: Tensor, _ layer: ConvolutionLayer, inputShape: [Int], threads: Int) -> Tensor {
         precondition(layer.groups == 1, "SIMDConvolutionBackward handles ungrouped convolutions")
         let packed = packedTransposedKernel(layer)
         let k = layer.kernelHeight * layer.kernelWidth * layer.inputChannels, cout = layer.outputChannels
-        if layer.isPointwise && layer.stride == 1 {
-            let g = layer.geometry(inputShape: inputShape)
-            g.checkGradientOutput(gradOutput)
-            return Tensor(shape: inputShape, initializingWith: { out in
-                guard g.outputPixels > 0 else { return }
-                gradOutput.data.withUnsafeBufferPointer { dy in
-                    SIMDGEMM.multiply(m: g.outputPixels, source: .matrix(dy.baseAddress!, lda: cout), packed: packed,
-                                      c: out.baseAddress!, ldc: k, epilogue: GEMMEpilogue(), threads: threads)
-                }
-            })
-        }
         return ConvolutionInputGradient.run(gradOutput, layer, inputShape: inputShape, threads: threads) { dy, rows, columns in
             SIMDGEMM.multiply(m: rows, source: .matrix(dy, lda: cout), packed: packed, c: columns, ldc: k,
                               epilogue: GEMMEpilogue(), threads: 1)

@@ -1,15 +1,23 @@
 import MirrorCore
 import NaiveBackend
 
-/// The SIMD engine's convolution gradients (Docs/ENGINES.md, "Backward passes"): depthwise
-/// layers on direct kernels, 1×1 stride-1 input gradients as one GEMM on the output gradient in
-/// place, other ungrouped layers through `ConvolutionInputGradient` / `ConvolutionFilterGradient`
-/// with the SIMD GEMM and `WeightGradientKernel`; grouped non-depthwise layers decline to the
+/// The SIMD engine's convolution gradients (Docs/ENGINES.md, "Backward passes"): stride-1
+/// input gradients as the forward convolution of `TransposedConvolution` (Winograd, in-place 1×1
+/// GEMM, grouped-pixel depthwise) except narrow 1×1 ones (`NarrowPointwiseGradient`), strided ones by GEMM + col2im (`SIMDConvolutionBackward`) or
+/// the gathering depthwise kernel; filter gradients by `WeightGradientKernel` chunks
+/// (`ConvolutionFilterGradient`) or the direct depthwise kernel; grouped non-depthwise layers decline to the
 /// reference, as in the forward pass. The activation gradient is a vectorised threaded select
 /// (it runs on every activation map of a training step) and the pool gradients are vectorised
 /// per image (`SIMDPoolingBackward`); LRN and the global/regional max-pools stay the reference.
 extension SIMDEngine {
     public func conv2dBackwardInput(_ gradOutput: Tensor, _ layer: ConvolutionLayer, inputShape: [Int]) -> Tensor {
+        if NarrowPointwiseGradient.applies(to: layer) {
+            return NarrowPointwiseGradient.run(gradOutput, layer, inputShape: inputShape, threads: threads)
+        }
+        if let transposed = TransposedConvolution.layer(for: layer, inputShape: inputShape) {
+            layer.geometry(inputShape: inputShape).checkGradientOutput(gradOutput)
+            return conv2d(gradOutput, transposed)
+        }
         if layer.isDepthwise { return DepthwiseBackward.input(gradOutput, layer, inputShape: inputShape, threads: threads) }
         guard layer.groups == 1 else { return NaiveKernels.conv2dBackwardInput(gradOutput, layer, inputShape: inputShape) }
         return SIMDConvolutionBackward.input(gradOutput, layer, inputShape: inputShape, threads: threads)

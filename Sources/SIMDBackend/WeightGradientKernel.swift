@@ -1,4 +1,4 @@
-/// The micro-kernel of the filter gradient `C[K × cout] += Aᵀ·B`, where both operands are
+/// The 6×16 micro-kernel of the filter gradient `C[K × cout] += Aᵀ·B`, where both operands are
 /// pixel-major: `A [P × K]` (im2col rows, or the NHWC input in place for a 1×1 layer) and
 /// `B [P × cout]` (the output gradient, packed into 16-column panels by `packPanels`). The
 /// reduction runs over the P pixels, so neither operand needs transposing: each step broadcasts
@@ -13,15 +13,17 @@ enum WeightGradientKernel {
     static let rows = 6
     static let columns = 16
 
-    /// `C[r, j] += Σ_{p < depth} a[p·lda + r] · b[p·16 + j]` for `r < rows` (≤ 6) and
-    /// `j < columns` (≤ 16); `c` has leading dimension `ldc`. Each element's sum runs over `p` in
-    /// order in a register and is added to C once, so results do not depend on tiling.
+    /// `C[r, j] (+)= Σ_{p < depth} a[r·rowStride + p·depthStride] · b[p·16 + j]` for `r < rows`
+    /// (≤ 6) and `j < columns` (≤ 16); `c` has leading dimension `ldc` and is added to when
+    /// `accumulate`, else overwritten. The filter gradient reads A transposed (`rowStride` 1,
+    /// `depthStride` lda); `NarrowPointwiseGradient` reads it row-major. Each element's sum runs
+    /// over `p` in order in a register and meets C once, so results do not depend on tiling.
     @inline(__always)
-    static func run(depth: Int, a: UnsafePointer<Float>, lda: Int, rows: Int, b: UnsafePointer<Float>,
-                    c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int) {
+    static func run(depth: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int,
+                    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, accumulate: Bool = true) {
         // Rows past the edge re-read row 0; their sums are discarded.
-        let o1 = rows > 1 ? 1 : 0, o2 = rows > 2 ? 2 : 0, o3 = rows > 3 ? 3 : 0
-        let o4 = rows > 4 ? 4 : 0, o5 = rows > 5 ? 5 : 0
+        let o1 = rows > 1 ? rowStride : 0, o2 = rows > 2 ? 2 * rowStride : 0, o3 = rows > 3 ? 3 * rowStride : 0
+        let o4 = rows > 4 ? 4 * rowStride : 0, o5 = rows > 5 ? 5 * rowStride : 0
         var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
         var ap = a
         var bp = UnsafeRawPointer(b)
@@ -33,25 +35,25 @@ enum WeightGradientKernel {
             c3 = c3.addingProduct(Vector(repeating: ap[o3]), bv)
             c4 = c4.addingProduct(Vector(repeating: ap[o4]), bv)
             c5 = c5.addingProduct(Vector(repeating: ap[o5]), bv)
-            ap += lda
+            ap += depthStride
             bp += 64
         }
         if columns == 16 {
-            @inline(__always) func add(_ v: Vector, _ row: Int) {
+            @inline(__always) func store(_ v: Vector, _ row: Int) {
                 let raw = UnsafeMutableRawPointer(c + row * ldc)
-                raw.storeBytes(of: raw.loadUnaligned(as: Vector.self) + v, as: Vector.self)
+                raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: Vector.self) + v : v, as: Vector.self)
             }
-            add(c0, 0)
-            if rows > 1 { add(c1, 1) }
-            if rows > 2 { add(c2, 2) }
-            if rows > 3 { add(c3, 3) }
-            if rows > 4 { add(c4, 4) }
-            if rows > 5 { add(c5, 5) }
+            store(c0, 0)
+            if rows > 1 { store(c1, 1) }
+            if rows > 2 { store(c2, 2) }
+            if rows > 3 { store(c3, 3) }
+            if rows > 4 { store(c4, 4) }
+            if rows > 5 { store(c5, 5) }
         } else {
             withUnsafeTemporaryAllocation(of: Vector.self, capacity: 6) { tile in
                 tile[0] = c0; tile[1] = c1; tile[2] = c2; tile[3] = c3; tile[4] = c4; tile[5] = c5
                 for r in 0..<rows {
-                    for j in 0..<columns { c[r * ldc + j] += tile[r][j] }
+                    for j in 0..<columns { c[r * ldc + j] = accumulate ? c[r * ldc + j] + tile[r][j] : tile[r][j] }
                 }
             }
         }
@@ -76,18 +78,23 @@ enum WeightGradientKernel {
 
     /// `c[K' × n] += aᵀ·b` for `a [rows × K']` (leading dimension `lda`, the columns this call
     /// owns) and `b` already packed by `packPanels` (`rows` deep, `n` columns), on the calling
-    /// thread. C is walked in blocks of 96 rows so the A columns a block reads (`rows × 96`
-    /// floats, strided) stay in L2 while every B panel passes over them.
+    /// thread. Pixels go in blocks of 256 (a B panel's block is 16 KiB, L1-resident) and C rows in
+    /// blocks of 96, so the A columns a block reads (`256 × 96` floats, strided) stay in L2 while
+    /// every B panel passes over them.
     static func accumulate(a: UnsafePointer<Float>, lda: Int, k: Int, rows: Int, panels: UnsafePointer<Float>, n: Int,
                            c: UnsafeMutablePointer<Float>, ldc: Int) {
         let panelCount = (n + columns - 1) / columns
-        for block in stride(from: 0, to: k, by: 96) {
-            let blockEnd = min(k, block + 96)
-            for q in 0..<panelCount {
-                let panel = panels + q * rows * columns
-                for i in stride(from: block, to: blockEnd, by: Self.rows) {
-                    run(depth: rows, a: a + i, lda: lda, rows: min(Self.rows, blockEnd - i), b: panel,
-                        c: c + i * ldc + q * columns, ldc: ldc, columns: min(columns, n - q * columns))
+        for first in stride(from: 0, to: rows, by: 256) {
+            let depth = min(256, rows - first)
+            for block in stride(from: 0, to: k, by: 96) {
+                let blockEnd = min(k, block + 96)
+                for q in 0..<panelCount {
+                    let panel = panels + q * rows * columns + first * columns
+                    for i in stride(from: block, to: blockEnd, by: Self.rows) {
+                        run(depth: depth, a: a + first * lda + i, rowStride: 1, depthStride: lda,
+                            rows: min(Self.rows, blockEnd - i), b: panel, c: c + i * ldc + q * columns, ldc: ldc,
+                            columns: min(columns, n - q * columns))
+                    }
                 }
             }
         }

@@ -61,8 +61,10 @@ final class BackwardConformanceTests: XCTestCase {
     /// chunks and slabs depend on the shape only. (BLAS's GEMM layers may split row blocks per
     /// thread count, which OpenBLAS may round differently; they are checked for repeatability.)
     func testGradientsAreDeterministic() {
-        // Two col2im chunks and two slabs (1×1), bands of a 3×3 layer, a strided depthwise layer.
+        // Two filter slabs (1×1), col2im bands of a strided 3×3 layer, a stride-1 3×3 layer (the
+        // transposed forward convolution), a strided depthwise layer.
         let cases = [Case(input: [2, 30, 31, 8], kernel: (1, 1), outputChannels: 16),
+                     Case(input: [2, 23, 25, 8], kernel: (3, 3), outputChannels: 16, stride: 2),
                      Case(input: [2, 11, 13, 16], kernel: (3, 3), outputChannels: 8),
                      Case(input: [2, 9, 12, 32], kernel: (3, 3), outputChannels: 32, stride: 2, groups: 32)]
         for (index, testCase) in cases.enumerated() {
