@@ -23,7 +23,13 @@ public struct StepReport: Sendable {
     public let weightDecayLoss: Double
     public let learningRate: Double
     public let seconds: Double
+    /// Where `seconds` went: forward pass, losses, backward pass, solver update.
+    public let phases: Phases
     public let images: Int
+
+    public struct Phases: Sendable {
+        public var forward = 0.0, loss = 0.0, backward = 0.0, update = 0.0
+    }
 
     public var totalLoss: Double { dataLoss + weightDecayLoss }
 }
@@ -72,7 +78,15 @@ public final class TrainingStep {
     ///   the parameters are then left as they were.
     public func run(step: Int, images: Tensor) throws -> StepReport {
         let start = Date()
+        var phases = StepReport.Phases()
+        var mark = start
+        func lap(_ phase: WritableKeyPath<StepReport.Phases, Double>) {
+            let now = Date()
+            phases[keyPath: phase] = now.timeIntervalSince(mark)
+            mark = now
+        }
         let pass = network.forward(images, backend: backend)
+        lap(\.forward)
         var terms: [StepReport.Term] = []
         var mapGradients: [Tensor] = []
         var dataLoss = 0.0
@@ -88,7 +102,9 @@ public final class TrainingStep {
             mapGradients.append(gradient)
         }
         guard dataLoss.isFinite else { throw TrainingError.nonFiniteLoss(step: step, what: "the loss is \(dataLoss)") }
+        lap(\.loss)
         let gradients = network.backward(pass, stageGradients: mapGradients, backend: backend)
+        lap(\.backward)
         let names = network.trainableNames
         var values = names.map { network.parameters[$0]! }
         let ordered = names.map { gradients[$0]! }
@@ -99,7 +115,8 @@ public final class TrainingStep {
         let rate = hyperparameters.schedule.learningRate(atStep: step)
         optimizer.apply(gradients: ordered, to: &values, learningRate: rate)
         for (name, value) in zip(names, values) { network.setParameter(name, value) }
+        lap(\.update)
         return StepReport(step: step, terms: terms, dataLoss: dataLoss, weightDecayLoss: decayLoss, learningRate: rate,
-                          seconds: Date().timeIntervalSince(start), images: images.shape[0])
+                          seconds: Date().timeIntervalSince(start), phases: phases, images: images.shape[0])
     }
 }

@@ -34,9 +34,13 @@ enum TrainBench {
             let step = TrainingStep(network: network, hyperparameters: hyperparameters,
                                     backend: makeBackend(kind: kind, threads: threads))
             var index = 0
+            var phases: [StepReport.Phases] = []
             let stats = BenchTiming.measure(warmup: warmup, repeats: repeats) {
-                _ = try? step.run(step: index, images: images)
+                if let report = try? step.run(step: index, images: images), index >= warmup { phases.append(report.phases) }
                 index += 1
+            }
+            func median(_ phase: KeyPath<StepReport.Phases, Double>) -> Double {
+                BenchTiming.Stats(samples: phases.map { $0[keyPath: phase] }).median * 1000
             }
             let record: [(String, JSON)] = [
                 ("task", .string("train")), ("engine", .string(kind.rawValue)), ("net", .string(architecture.rawValue)),
@@ -44,15 +48,18 @@ enum TrainBench {
                 ("threads", .integer(threads)), ("ms_median", .number(stats.median * 1000)),
                 ("ms_min", .number(stats.min * 1000)), ("ms_max", .number(stats.max * 1000)),
                 ("images_per_second", .number(Double(3 * batch) / stats.median)), ("repeats", .integer(repeats)),
+                ("ms_forward", .number(median(\.forward))), ("ms_loss", .number(median(\.loss))),
+                ("ms_backward", .number(median(\.backward))), ("ms_update", .number(median(\.update))),
                 ("peak_rss_mb", .number(BenchTiming.peakRSSMegabytes())),
             ]
             if args.flag("json") {
                 console.out(JSON.object(record).text)
             } else {
-                console.out(String(format: "train %@ %@ @%d, %d triplets (%d images) ×%d threads: %.0f ms/step (min %.0f, max %.0f), "
-                                   + "%.1f images/s, peak RSS %.0f MB", kind.rawValue, architecture.rawValue, size, batch,
-                                   3 * batch, threads, stats.median * 1000, stats.min * 1000, stats.max * 1000,
-                                   Double(3 * batch) / stats.median, BenchTiming.peakRSSMegabytes()))
+                console.out(String(format: "train %@ %@ @%d, %d triplets (%d images) ×%d threads: %.0f ms/step (min %.0f, max %.0f; "
+                                   + "forward %.0f, loss %.0f, backward %.0f, update %.0f), %.1f images/s, peak RSS %.0f MB",
+                                   kind.rawValue, architecture.rawValue, size, batch, 3 * batch, threads, stats.median * 1000,
+                                   stats.min * 1000, stats.max * 1000, median(\.forward), median(\.loss), median(\.backward),
+                                   median(\.update), Double(3 * batch) / stats.median, BenchTiming.peakRSSMegabytes()))
             }
         }
         return 0
