@@ -3,11 +3,11 @@
 NumPy, independent of the Swift code.
 
 Oxford/Paris: for each of the 55 real Oxford queries (ground truth read from
-../shared/reference-data/oxford/groundtruth) several random ranked lists over the real 5,063-image
+Fixtures/reference-data/oxford/groundtruth) several random ranked lists over the real 5,063-image
 list, mixing positives (good ∪ ok), junk and negatives. AP follows the seed's compute_ap: float32
 state, junk skipped without advancing the rank, trapezoid from (0, 1.0); the per-query value is then
 printed with 6 significant digits (C++ `cout`) and parsed back, as oxford_bench.py does.
-Holidays: random result lists over the real image list (../shared/reference-data/holidays), the query
+Holidays: random result lists over the real image list (Fixtures/reference-data/holidays), the query
 itself sometimes returned (rank shift), AP = Σ (p0+p1)/(2·n_gt).
 GL3D: synthetic ground-truth pairs over the real 9,368-image list (the real gl3d_gt_pairs is not
 public in the snapshot), with duplicates and self pairs; AP over the returned list.
@@ -19,7 +19,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-REF = os.path.normpath(os.path.join(ROOT, "..", "shared", "reference-data"))
+REF = os.path.join(ROOT, "Fixtures", "reference-data")
 OUT = os.path.join(ROOT, "Fixtures", "metrics")
 PAD = -1
 

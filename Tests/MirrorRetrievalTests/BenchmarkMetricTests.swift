@@ -6,7 +6,7 @@ import XCTest
 
 /// The seed's metrics against the SPEC's worked examples and against an independent NumPy
 /// implementation run on random ranked lists over the real ground truth
-/// (Fixtures/scripts/make_metric_fixtures.py; lists from ../shared/reference-data).
+/// (Fixtures/scripts/make_metric_fixtures.py; lists from Fixtures/reference-data).
 final class BenchmarkMetricTests: XCTestCase {
     let reference = TestPaths.referenceData
     let metrics = TestPaths.fixtures.appendingPathComponent("metrics")

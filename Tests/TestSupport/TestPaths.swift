@@ -1,7 +1,7 @@
 import Foundation
 
-/// Locations every test suite needs: the repository's `Fixtures/`, the read-only benchmark files in
-/// `../shared/reference-data/`, the built `mirror` binary, and fresh temporary folders.
+/// Locations every test suite needs: the repository's `Fixtures/` (benchmark lists included), the
+/// built `mirror` binary, and fresh temporary folders. Tests read nothing outside the repository.
 public enum TestPaths {
     /// Repository root, derived from this file's location (Tests/TestSupport/TestPaths.swift).
     public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
@@ -9,9 +9,9 @@ public enum TestPaths {
 
     public static let fixtures = repositoryRoot.appendingPathComponent("Fixtures")
 
-    /// `../shared/reference-data` beside the checkout (present for developers and CI).
-    public static let referenceData = repositoryRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/reference-data")
+    /// The seed's benchmark lists and ground truth, copied into `Fixtures/reference-data`
+    /// (its README says from where), so a clone without `../shared` tests the same.
+    public static let referenceData = fixtures.appendingPathComponent("reference-data")
 
     /// The `mirror` executable built alongside the tests (override with `MIRROR_BINARY`).
     public static var mirrorBinary: URL {
