@@ -35,8 +35,9 @@ public enum BackendKind: String, CaseIterable, Hashable, Sendable {
 /// Training: the protocol also carries the backward passes (convolution input and filter
 /// gradients, activation, max/avg-pool, LRN, global/regional max-pool, channel split), whose
 /// defaults are the reference kernels too; `simd` and `blas` override the two convolution
-/// gradients with GEMM and direct depthwise kernels. Tie rule, error bounds and algorithms:
-/// `Docs/ENGINES.md`, "Backward passes".
+/// gradients (GEMM + col2im, transposed forward convolutions, direct depthwise kernels) and the
+/// activation and pool gradients. Tie rule, error bounds and algorithms: `Docs/ENGINES.md`,
+/// "Backward passes".
 public protocol ComputeBackend: AnyObject, Sendable {
     var kind: BackendKind { get }
     /// Worker threads this engine uses (OpenBLAS's thread count for `blas`).

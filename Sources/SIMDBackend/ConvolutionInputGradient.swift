@@ -6,7 +6,7 @@ import MirrorCore
 /// scratch and scattered back with `Col2im`.
 ///
 /// Block budget: a chunk holds at most `2¹⁸` column floats (1 MiB per worker) and at least 16
-/// pixels (`64·K` floats for longer patches), so a 24-image batch never materialises its whole
+/// pixels (`16·K` floats for longer patches), so a 24-image batch never materialises its whole
 /// column matrix (for a 3×3 layer on 24×56×56×64 that would be 43 M floats, 173 MB).
 ///
 /// Race-free without locks or per-thread copies: each image's output rows are cut into bands of

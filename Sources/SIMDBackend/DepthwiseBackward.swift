@@ -11,7 +11,9 @@ enum DepthwiseBackward {
     /// output, in `(ky, kx)` order, and is written once — no zero fill, no scatter conflicts.
     /// Input rows `(n, iy)` are split over threads; every element's sum is computed by one
     /// thread in a fixed order, so results do not depend on the thread count. Channels go in
-    /// blocks of 64 (four accumulators), then 16, then one at a time.
+    /// blocks of 64 (four accumulators), then 16, then one at a time. Engines use it for strided
+    /// layers: a stride-1 layer's input gradient is the forward kernel on the flipped weights
+    /// (`TransposedConvolution`), whose interior pixel groups load each weight once per 4 FMAs.
     static func input(_ gradOutput: Tensor, _ layer: ConvolutionLayer, inputShape: [Int], threads: Int) -> Tensor {
         precondition(layer.isDepthwise, "not a depthwise convolution")
         let g = layer.geometry(inputShape: inputShape)

@@ -8,7 +8,8 @@ import MirrorCore
 ///   cached on it. (Stride-1 layers run the forward convolution of `TransposedConvolution`; for
 ///   a 1×1 layer that is one threaded GEMM on the output gradient in place.)
 /// - Filter gradient: `WeightGradientKernel` on each chunk (`ConvolutionFilterGradient`), the
-///   output-gradient rows packed into 16-wide panels per chunk.
+///   output-gradient rows read in place when `cout` is a multiple of 16, else packed into
+///   16-wide panels per chunk.
 public enum SIMDConvolutionBackward {
     static let transposedPackingKey = "simd.BT.kc\(SIMDGEMM.blockDepth).nr\(GEMMKernel.columns)"
 
@@ -26,13 +27,22 @@ public enum SIMDConvolutionBackward {
 
     public static func filter(_ input: Tensor, _ gradOutput: Tensor, _ layer: ConvolutionLayer,
                               threads: Int) -> ConvolutionGradients {
-        let cout = layer.outputChannels
-        let panelColumns = (cout + WeightGradientKernel.columns - 1) / WeightGradientKernel.columns * WeightGradientKernel.columns
+        let cout = layer.outputChannels, width = WeightGradientKernel.columns
+        // Output gradients whose rows are whole 16-wide panels are read in place; others are packed.
+        let inPlace = cout % width == 0
+        let panelColumns = (cout + width - 1) / width * width
         return ConvolutionFilterGradient.run(input, gradOutput, layer, threads: threads,
-                                             productScratch: { rows in rows * panelColumns }) { a, lda, rows, kRange, dy, partial, scratch in
-            WeightGradientKernel.packPanels(dy, ldb: cout, rows: rows, n: cout, into: scratch!)
-            WeightGradientKernel.accumulate(a: a + kRange.lowerBound, lda: lda, k: kRange.count, rows: rows,
-                                            panels: scratch!, n: cout, c: partial + kRange.lowerBound * cout, ldc: cout)
+                                             productScratch: { rows in inPlace ? 0 : rows * panelColumns }) {
+            a, lda, rows, kRange, dy, partial, scratch in
+            let c = partial + kRange.lowerBound * cout, a = a + kRange.lowerBound
+            if inPlace {
+                WeightGradientKernel.accumulate(a: a, lda: lda, k: kRange.count, rows: rows, b: dy, panelOffset: width,
+                                                bStride: cout, n: cout, c: c, ldc: cout)
+            } else {
+                WeightGradientKernel.packPanels(dy, ldb: cout, rows: rows, n: cout, into: scratch!)
+                WeightGradientKernel.accumulate(a: a, lda: lda, k: kRange.count, rows: rows, b: scratch!,
+                                                panelOffset: rows * width, bStride: width, n: cout, c: c, ldc: cout)
+            }
         }
     }
 

@@ -3,7 +3,7 @@ import NaiveBackend
 
 /// The SIMD engine's convolution gradients (Docs/ENGINES.md, "Backward passes"): stride-1
 /// input gradients as the forward convolution of `TransposedConvolution` (Winograd, in-place 1×1
-/// GEMM, grouped-pixel depthwise) except narrow 1×1 ones (`NarrowPointwiseGradient`), strided ones by GEMM + col2im (`SIMDConvolutionBackward`) or
+/// GEMM, grouped-pixel depthwise) except 1×1 ones (`PointwiseInputGradient`, on a 6×16 tile), strided ones by GEMM + col2im (`SIMDConvolutionBackward`) or
 /// the gathering depthwise kernel; filter gradients by `WeightGradientKernel` chunks
 /// (`ConvolutionFilterGradient`) or the direct depthwise kernel; grouped non-depthwise layers decline to the
 /// reference, as in the forward pass. The activation gradient is a vectorised threaded select
@@ -11,8 +11,8 @@ import NaiveBackend
 /// per image (`SIMDPoolingBackward`); LRN and the global/regional max-pools stay the reference.
 extension SIMDEngine {
     public func conv2dBackwardInput(_ gradOutput: Tensor, _ layer: ConvolutionLayer, inputShape: [Int]) -> Tensor {
-        if NarrowPointwiseGradient.applies(to: layer) {
-            return NarrowPointwiseGradient.run(gradOutput, layer, inputShape: inputShape, threads: threads)
+        if PointwiseInputGradient.applies(to: layer) {
+            return PointwiseInputGradient.run(gradOutput, layer, inputShape: inputShape, threads: threads)
         }
         if let transposed = TransposedConvolution.layer(for: layer, inputShape: inputShape) {
             layer.geometry(inputShape: inputShape).checkGradientOutput(gradOutput)

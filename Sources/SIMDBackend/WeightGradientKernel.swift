@@ -13,14 +13,15 @@ enum WeightGradientKernel {
     static let rows = 6
     static let columns = 16
 
-    /// `C[r, j] (+)= Σ_{p < depth} a[r·rowStride + p·depthStride] · b[p·16 + j]` for `r < rows`
+    /// `C[r, j] (+)= Σ_{p < depth} a[r·rowStride + p·depthStride] · b[p·bStride + j]` for `r < rows`
     /// (≤ 6) and `j < columns` (≤ 16); `c` has leading dimension `ldc` and is added to when
     /// `accumulate`, else overwritten. The filter gradient reads A transposed (`rowStride` 1,
     /// `depthStride` lda); `NarrowPointwiseGradient` reads it row-major. Each element's sum runs
     /// over `p` in order in a register and meets C once, so results do not depend on tiling.
     @inline(__always)
     static func run(depth: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int,
-                    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, accumulate: Bool = true) {
+                    b: UnsafePointer<Float>, bStride: Int = 16, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int,
+                    accumulate: Bool = true) {
         // Rows past the edge re-read row 0; their sums are discarded.
         let o1 = rows > 1 ? rowStride : 0, o2 = rows > 2 ? 2 * rowStride : 0, o3 = rows > 3 ? 3 * rowStride : 0
         let o4 = rows > 4 ? 4 * rowStride : 0, o5 = rows > 5 ? 5 * rowStride : 0
@@ -36,7 +37,7 @@ enum WeightGradientKernel {
             c4 = c4.addingProduct(Vector(repeating: ap[o4]), bv)
             c5 = c5.addingProduct(Vector(repeating: ap[o5]), bv)
             ap += depthStride
-            bp += 64
+            bp += bStride * 4
         }
         if columns == 16 {
             @inline(__always) func store(_ v: Vector, _ row: Int) {
@@ -77,23 +78,24 @@ enum WeightGradientKernel {
     }
 
     /// `c[K' × n] += aᵀ·b` for `a [rows × K']` (leading dimension `lda`, the columns this call
-    /// owns) and `b` already packed by `packPanels` (`rows` deep, `n` columns), on the calling
-    /// thread. Pixels go in blocks of 256 (a B panel's block is 16 KiB, L1-resident) and C rows in
-    /// blocks of 96, so the A columns a block reads (`256 × 96` floats, strided) stay in L2 while
-    /// every B panel passes over them.
-    static func accumulate(a: UnsafePointer<Float>, lda: Int, k: Int, rows: Int, panels: UnsafePointer<Float>, n: Int,
-                           c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// owns) and `b` (`rows × n`) either packed by `packPanels` (`panelOffset = rows·16`,
+    /// `bStride = 16`) or, when `n` is a multiple of 16, read in place (`panelOffset = 16`,
+    /// `bStride = ldb`), on the calling thread. Pixels go in blocks of 256 (a panel's block is
+    /// 16 KiB when packed) and C rows in blocks of 96, so the A columns a block reads (`256 × 96`
+    /// floats, strided) stay in L2 while every B panel passes over them.
+    static func accumulate(a: UnsafePointer<Float>, lda: Int, k: Int, rows: Int, b: UnsafePointer<Float>,
+                           panelOffset: Int, bStride: Int, n: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let panelCount = (n + columns - 1) / columns
         for first in stride(from: 0, to: rows, by: 256) {
             let depth = min(256, rows - first)
             for block in stride(from: 0, to: k, by: 96) {
                 let blockEnd = min(k, block + 96)
                 for q in 0..<panelCount {
-                    let panel = panels + q * rows * columns + first * columns
+                    let panel = b + q * panelOffset + first * bStride
                     for i in stride(from: block, to: blockEnd, by: Self.rows) {
                         run(depth: depth, a: a + first * lda + i, rowStride: 1, depthStride: lda,
-                            rows: min(Self.rows, blockEnd - i), b: panel, c: c + i * ldc + q * columns, ldc: ldc,
-                            columns: min(columns, n - q * columns))
+                            rows: min(Self.rows, blockEnd - i), b: panel, bStride: bStride, c: c + i * ldc + q * columns,
+                            ldc: ldc, columns: min(columns, n - q * columns))
                     }
                 }
             }

@@ -14,8 +14,9 @@ final class BackwardConformanceTests: XCTestCase {
     typealias Case = ConvolutionConformanceTests.Case
 
     /// Shapes that take the blocked and threaded paths: several col2im chunks and bands per
-    /// image, several filter-gradient slabs, row blocks of a long patch (K = 5400: one slab, cut into four row blocks on two threads),
-    /// the RGB stem shapes, depthwise rows with interior runs and edges, batch 2.
+    /// image, several filter-gradient slabs and slabs of several chunks, row blocks of a long
+    /// patch (K = 5400: one slab, cut into four row blocks on two threads), the RGB stem shapes,
+    /// depthwise rows with interior runs and edges, batch 2.
     static let largeCases: [Case] = [
         Case(input: [2, 17, 19, 48], kernel: (3, 3), outputChannels: 40),
         Case(input: [2, 30, 31, 40], kernel: (1, 1), outputChannels: 24),
@@ -26,6 +27,10 @@ final class BackwardConformanceTests: XCTestCase {
         Case(input: [2, 20, 23, 96], kernel: (3, 3), outputChannels: 96, stride: 2, groups: 96),
         Case(input: [2, 15, 14, 144], kernel: (5, 5), outputChannels: 144, groups: 144),
         Case(input: [1, 12, 33, 40], kernel: (7, 7), outputChannels: 40, padding: .valid, groups: 40),
+        // More than 8 filter-gradient chunks (8320 pixels of 1024), so a slab sums two chunks: in
+        // place (1×1) and through im2col (strided 1×1).
+        Case(input: [2, 65, 64, 4], kernel: (1, 1), outputChannels: 8),
+        Case(input: [2, 130, 128, 3], kernel: (1, 1), outputChannels: 5, stride: 2, bias: false),
     ]
 
     static var allCases: [Case] { ConvolutionConformanceTests.cases + largeCases }
