@@ -29,6 +29,7 @@ public struct StepReport: Sendable {
 
     public struct Phases: Sendable {
         public var forward = 0.0, loss = 0.0, backward = 0.0, update = 0.0
+        public init() {}
     }
 
     public var totalLoss: Double { dataLoss + weightDecayLoss }
@@ -71,15 +72,11 @@ public final class TrainingStep {
         try optimizer.restore(state, source: source)
     }
 
-    /// Runs step `step` on `images` (`[3B, S, S, 3]`, normalised, rows anchors, positives,
-    /// negatives) and updates the parameters.
-    ///
-    /// - Throws: `TrainingError.nonFiniteLoss` when the loss or a gradient is NaN or infinite;
-    ///   the parameters are then left as they were.
-    public func run(step: Int, images: Tensor) throws -> StepReport {
-        let start = Date()
-        var phases = StepReport.Phases()
-        var mark = start
+    /// The objective's data terms on `images` and their gradients with respect to every trainable
+    /// parameter, without updating anything (what `run` does before the solver step).
+    public func gradients(images: Tensor, phases: inout StepReport.Phases)
+        -> (terms: [StepReport.Term], dataLoss: Double, gradients: [String: Tensor]) {
+        var mark = Date()
         func lap(_ phase: WritableKeyPath<StepReport.Phases, Double>) {
             let now = Date()
             phases[keyPath: phase] = now.timeIntervalSince(mark)
@@ -101,10 +98,23 @@ public final class TrainingStep {
             dataLoss += result.loss
             mapGradients.append(gradient)
         }
-        guard dataLoss.isFinite else { throw TrainingError.nonFiniteLoss(step: step, what: "the loss is \(dataLoss)") }
         lap(\.loss)
         let gradients = network.backward(pass, stageGradients: mapGradients, backend: backend)
         lap(\.backward)
+        return (terms, dataLoss, gradients)
+    }
+
+    /// Runs step `step` on `images` (`[3B, S, S, 3]`, normalised, rows anchors, positives,
+    /// negatives) and updates the parameters.
+    ///
+    /// - Throws: `TrainingError.nonFiniteLoss` when the loss or a gradient is NaN or infinite;
+    ///   the parameters are then left as they were.
+    public func run(step: Int, images: Tensor) throws -> StepReport {
+        let start = Date()
+        var phases = StepReport.Phases()
+        let (terms, dataLoss, gradients) = self.gradients(images: images, phases: &phases)
+        guard dataLoss.isFinite else { throw TrainingError.nonFiniteLoss(step: step, what: "the loss is \(dataLoss)") }
+        let mark = Date()
         let names = network.trainableNames
         var values = names.map { network.parameters[$0]! }
         let ordered = names.map { gradients[$0]! }
@@ -115,7 +125,7 @@ public final class TrainingStep {
         let rate = hyperparameters.schedule.learningRate(atStep: step)
         optimizer.apply(gradients: ordered, to: &values, learningRate: rate)
         for (name, value) in zip(names, values) { network.setParameter(name, value) }
-        lap(\.update)
+        phases.update = Date().timeIntervalSince(mark)
         return StepReport(step: step, terms: terms, dataLoss: dataLoss, weightDecayLoss: decayLoss, learningRate: rate,
                           seconds: Date().timeIntervalSince(start), phases: phases, images: images.shape[0])
     }

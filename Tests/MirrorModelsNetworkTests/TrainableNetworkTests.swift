@@ -59,6 +59,9 @@ final class TrainableNetworkTests: XCTestCase {
     func testGradientsMatchFiniteDifferencesOfTheWholeNetwork() throws {
         let naive = makeBackend(kind: .naive, threads: 1)
         let cases: [(Architecture, Int, [String])] = [
+            (.efficientNetLite0, 32, ["stem/conv/kernel", "stem/bn/gamma", "blocks_1/depthwise/conv/kernel",
+                                      "blocks_2/project/bn/beta", "blocks_9/expand/conv/kernel", "head/conv/kernel",
+                                      "head/bn/gamma"]),
             (.resnet50, 32, ["conv1/kernel", "conv1/bias", "bn_conv1/gamma", "bn2a_branch1/beta", "res4b_branch2b/kernel",
                              "res5c_branch2c/kernel", "bn5c_branch2b/gamma"]),
             (.googlenet, 32, ["conv1_7x7_s2/kernel", "conv2_3x3/bias", "inception_3a_pool_proj/kernel",
@@ -66,8 +69,9 @@ final class TrainableNetworkTests: XCTestCase {
                               "inception_5b_loss/bias"]),
         ]
         for (architecture, size, names) in cases {
-            let network = try TrainableNetwork(architecture, weights: architecture.syntheticArchive(widthDivisor: 8),
-                                               widthDivisor: 8)
+            let divisor = architecture == .efficientNetLite0 ? 1 : 8
+            let network = try TrainableNetwork(architecture, weights: architecture.syntheticArchive(widthDivisor: divisor),
+                                               widthDivisor: divisor)
             let x = input(size, batch: 2, seed: 3)
             let pass = network.forward(x, backend: naive)
             var generator = SeededGenerator(seed: 11)
@@ -107,6 +111,28 @@ final class TrainableNetworkTests: XCTestCase {
             // The ResNet layers after the stage get no data gradient, as in the seed's graph.
             if architecture == .resnet50 {
                 XCTAssertEqual(gradients["bn5c_branch2c/gamma"]!.data.map(abs).max(), 0)
+            }
+        }
+    }
+
+    /// The whole backward pass of Lite0 (depthwise, ReLU6, identity shortcuts) on the fast
+    /// engines equals the reference engine's within the convolution bound, for every parameter.
+    func testLite0GradientsAgreeAcrossEngines() throws {
+        let network = try TrainableNetwork(.efficientNetLite0, weights: Architecture.efficientNetLite0.syntheticArchive())
+        let x = input(64, batch: 2, seed: 5)
+        var reference: [String: Tensor]?
+        for kind in [BackendKind.naive, .simd, .blas] {
+            let backend = makeBackend(kind: kind, threads: kind == .naive ? 1 : 2)
+            let pass = network.forward(x, backend: backend)
+            var generator = SeededGenerator(seed: 2)
+            let weights = pass.stageMaps.map { map in
+                Tensor(shape: map.shape, data: (0..<map.count).map { _ in Float.random(in: -1...1, using: &generator) })
+            }
+            let gradients = network.backward(pass, stageGradients: weights, backend: backend)
+            guard let reference else { reference = gradients; continue }
+            for name in network.trainableNames {
+                XCTAssertLessThanOrEqual(maxRelative(gradients[name]!.data, reference[name]!.data), 1e-4,
+                                         "\(kind.rawValue) \(name)")
             }
         }
     }
