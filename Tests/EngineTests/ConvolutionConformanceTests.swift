@@ -159,7 +159,11 @@ final class ConvolutionConformanceTests: XCTestCase {
         XCTAssertEqual(NaiveKernels.conv2d(input, layer).data, [12, 21, 16, 27, 45, 33, 24, 39, 28].map { $0 + 0.5 })
     }
 
-    /// Results do not depend on the thread count (same tiles, same arithmetic per element).
+    /// Results do not depend on the thread count: bit for bit on `simd` (same tiles, same arithmetic
+    /// per element). On `blas` the row tiles are an equal share per worker, and OpenBLAS may pick
+    /// another micro-kernel or edge path for another row count (seen on a Zen 1 EPYC without
+    /// AVX-512, not on Zen 4), so there the bound is the convolution bound, 1e-5 of the scale.
+    /// For a fixed thread count every engine is deterministic (exact resume relies on it).
     func testThreadCountDoesNotChangeResults() {
         let layer = Case(input: [1, 11, 13, 24], kernel: (3, 3), outputChannels: 48, activation: .relu).layer(seed: 4)
         let depthwise = Case(input: [1, 11, 13, 24], kernel: (3, 3), outputChannels: 24, groups: 24).layer(seed: 6)
@@ -167,9 +171,12 @@ final class ConvolutionConformanceTests: XCTestCase {
         let input = randomTensor([1, 11, 13, 24], seed: 5), wide = randomTensor([1, 11, 13, 32], seed: 6)
         for kind in [BackendKind.simd, .blas] {
             let one = makeBackend(kind: kind, threads: 1), three = makeBackend(kind: kind, threads: 3)
-            assertMatches(three.conv2d(input, layer), one.conv2d(input, layer), bound: 0, "\(kind) conv")
+            let bound: Float = kind == .simd ? 0 : 1e-5
+            assertMatches(three.conv2d(input, layer), one.conv2d(input, layer), bound: bound, "\(kind) conv")
             assertMatches(three.conv2d(input, depthwise), one.conv2d(input, depthwise), bound: 0, "\(kind) depthwise")
-            assertMatches(three.conv2d(wide, winograd), one.conv2d(wide, winograd), bound: 0, "\(kind) 3×3 s1")
+            assertMatches(three.conv2d(wide, winograd), one.conv2d(wide, winograd), bound: bound, "\(kind) 3×3 s1")
+            let twice = makeBackend(kind: kind, threads: 3)
+            assertMatches(twice.conv2d(input, layer), three.conv2d(input, layer), bound: 0, "\(kind) conv, same threads")
         }
     }
 
