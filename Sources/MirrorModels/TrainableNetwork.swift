@@ -25,9 +25,12 @@ public final class TrainableNetwork {
     /// Every tensor of the weight file, updated by the optimizer through `setParameter`.
     public private(set) var parameters: [String: Tensor]
     /// The names the optimizer updates, sorted: every kernel, bias, BN γ and β of the feature path
-    /// and the stage convolutions (SPEC §8.6: all trainable variables). Running statistics and a
-    /// classifier head (Lite0's ImageNet `classifier`, which no loss reaches) are not trained.
+    /// from `trainableFrom` on and the stage convolutions (SPEC §8.6: all trainable variables).
+    /// Running statistics and a classifier head (Lite0's ImageNet `classifier`, which no loss
+    /// reaches) are not trained.
     public let trainableNames: [String]
+    /// Index in the feature path's top-level layers of the first trained layer (0: all).
+    let firstTrainedLayer: Int
     /// The weight file's `source`, kept for snapshots' provenance.
     public let initialSource: String
 
@@ -42,7 +45,14 @@ public final class TrainableNetwork {
     ///
     /// - Throws: the `WeightError`s of `FeatureNetwork.init` (another architecture, missing,
     ///   unexpected or mis-shaped tensors, a bad `bn_epsilon`).
-    public init(_ architecture: Architecture, weights: WeightArchive, widthDivisor: Int = 1) throws {
+    /// - Parameter trainableFrom: the tap name of a top-level layer (a Lite0 block `blocks_11`, a
+    ///   ResNet block `res4a_relu`, a GoogLeNet module `inception_4a_output`, …): layers before it
+    ///   stay frozen and the backward pass stops there, which is both faster and, with few
+    ///   training scenes, keeps the generic early features intact. nil trains everything (the seed).
+    /// - Throws: `WeightError`s as `FeatureNetwork.init`; `TrainableNetworkError.unknownLayer`
+    ///   when `trainableFrom` names no top-level layer up to the last stage.
+    public init(_ architecture: Architecture, weights: WeightArchive, widthDivisor: Int = 1,
+                trainableFrom: String? = nil) throws {
         precondition(architecture.supportsWidthDivisor(widthDivisor),
                      "\(architecture.rawValue) has no variant with widths divided by \(widthDivisor)")
         guard weights.architecture == architecture.rawValue else {
@@ -70,7 +80,17 @@ public final class TrainableNetwork {
         let last = spec.layers.lastIndex { layer in sources.contains { layer.feeds($0.source) } }
         precondition(last != nil, "no layer of \(architecture.rawValue) feeds its loss stages")
         self.trainingLayers = Array(spec.layers[...last!])
-        let trained = (spec.convolutions + spec.unusedConvolutions).flatMap(\.tensors).map(\.name)
+        var first = 0
+        if let trainableFrom {
+            guard let index = trainingLayers.firstIndex(where: { $0.outputTap == trainableFrom }) else {
+                throw TrainableNetworkError.unknownLayer(name: trainableFrom, architecture: architecture.rawValue,
+                                                         available: trainingLayers.map(\.outputTap))
+            }
+            first = index
+        }
+        self.firstTrainedLayer = first
+        let trainedConvolutions = NetworkSpec(layers: Array(trainingLayers[first...])).convolutions + spec.unusedConvolutions
+        let trained = trainedConvolutions.flatMap(\.tensors).map(\.name)
         let statistics = BatchNormTensor.allCases.filter(\.isRunningStatistic).map { "/" + $0.rawValue }
         self.trainableNames = trained.filter { name in !statistics.contains { name.hasSuffix($0) } }.sorted()
     }
@@ -88,5 +108,17 @@ public final class TrainableNetwork {
         WeightArchive(architecture: architecture.rawValue, normalization: normalization, bnEpsilon: bnEpsilon,
                       source: source, tensors: parameters, training: training,
                       origin: "(training \(architecture.rawValue))")
+    }
+}
+
+/// Errors of `TrainableNetwork` settings.
+public enum TrainableNetworkError: Error, Equatable, CustomStringConvertible {
+    case unknownLayer(name: String, architecture: String, available: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownLayer(let name, let architecture, let available):
+            return "\(architecture) has no top-level layer '\(name)' to train from; one of: \(available.joined(separator: ", "))"
+        }
     }
 }

@@ -17,9 +17,9 @@ extension TrainableNetwork {
         }
         var walker = TapeWalker(network: self, backend: backend, layers: pass.layers, tape: pass.tape,
                                 stageGradients: stageGradients)
-        _ = walker.backward(trainingLayers, nil, isInput: true)
-        precondition(walker.tape.isEmpty, "the backward walk left \(walker.tape.count) tape entries")
-        var gradients = walker.gradients
+        _ = walker.backward(trainingLayers, nil, isInput: true, firstLayer: firstTrainedLayer)
+        let trained = Set(trainableNames)
+        var gradients = walker.gradients.filter { trained.contains($0.key) }
         for name in trainableNames where gradients[name] == nil {
             gradients[name] = Tensor(shape: parameters[name]!.shape)
         }
@@ -46,17 +46,18 @@ struct TapeWalker {
     }
 
     /// `isInput`: the layers read the network input, whose gradient nobody needs (the first
-    /// convolution then skips its input-gradient GEMM).
-    mutating func backward(_ specs: [LayerSpec], _ gradient: Tensor?, isInput: Bool = false) -> Tensor? {
+    /// convolution then skips its input-gradient GEMM). `firstLayer`: layers before it are frozen,
+    /// so the walk stops there and the first trained layer computes no input gradient.
+    mutating func backward(_ specs: [LayerSpec], _ gradient: Tensor?, isInput: Bool = false, firstLayer: Int = 0) -> Tensor? {
         var g = gradient
-        for (index, layer) in specs.enumerated().reversed() {
+        for (index, layer) in specs.enumerated().reversed() where index >= firstLayer {
             for (stage, source) in network.stageSources.enumerated().reversed() {
                 guard case .sideConvolution(let tap, let conv) = source, tap == layer.outputTap else { continue }
                 guard case .side(let input) = tape.removeLast() else { preconditionFailure("tape out of step at \(conv.name)") }
                 g = sum(g, convolution(conv, input: input, preActivationGradient: stageGradients[stage],
                                        needsInputGradient: true))
             }
-            g = backward(layer, g, isInput: isInput && index == 0)
+            g = backward(layer, g, isInput: isInput && index == firstLayer)
         }
         return g
     }

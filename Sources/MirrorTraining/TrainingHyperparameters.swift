@@ -22,11 +22,13 @@ public struct TrainingHyperparameters: Codable, Equatable, Sendable {
     /// Seed of the sampler's and augmentation's random streams (`TrainingRandom`).
     public var seed: UInt64
     public var augment: Bool
+    /// The first trained top-level layer (`--trainable-from`); nil trains every layer (the seed).
+    public var trainableFrom: String?
 
     public init(batchSize: Int, imageSize: Int = 224, loss: TripletLossKind = .softmin, withWeak: Bool = false,
                 withHard: Bool = false, optimizer: OptimizerKind = .momentum, baseLearningRate: Double = 0.002,
                 gamma: Double = 0.9, stepValue: Int = 10_000, momentum: Double = 0.9, weightDecay: Double = 1e-4,
-                seed: UInt64 = 0, augment: Bool = true) {
+                seed: UInt64 = 0, augment: Bool = true, trainableFrom: String? = nil) {
         self.batchSize = batchSize
         self.imageSize = imageSize
         self.loss = loss
@@ -40,6 +42,7 @@ public struct TrainingHyperparameters: Codable, Equatable, Sendable {
         self.weightDecay = weightDecay
         self.seed = seed
         self.augment = augment
+        self.trainableFrom = trainableFrom
     }
 
     public var schedule: LearningRateSchedule {

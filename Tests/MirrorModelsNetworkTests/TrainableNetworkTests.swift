@@ -137,6 +137,29 @@ final class TrainableNetworkTests: XCTestCase {
         }
     }
 
+    /// Freezing the layers before `trainableFrom` trains exactly the later tensors, with the same
+    /// gradients as the full backward pass gives them.
+    func testTrainableFromFreezesEarlierLayers() throws {
+        let weights = Architecture.resnet50.syntheticArchive(widthDivisor: 8)
+        let full = try TrainableNetwork(.resnet50, weights: weights, widthDivisor: 8)
+        let partial = try TrainableNetwork(.resnet50, weights: weights, widthDivisor: 8, trainableFrom: "res4a_relu")
+        XCTAssertTrue(partial.trainableNames.allSatisfy { $0.hasPrefix("res4") || $0.hasPrefix("bn4") || $0.hasPrefix("res5")
+                                                          || $0.hasPrefix("bn5") })
+        XCTAssertTrue(partial.trainableNames.contains("res4a_branch1/kernel"))
+        XCTAssertFalse(partial.trainableNames.contains("res3d_branch2c/kernel"))
+        let backend = makeBackend(kind: .blas, threads: 2)
+        let x = input(64, batch: 2, seed: 8)
+        let pass = full.forward(x, backend: backend)
+        let r = pass.stageMaps.map { Tensor(shape: $0.shape, data: $0.data.indices.map { Float(($0 * 7919) % 13) / 13 - 0.5 }) }
+        let reference = full.backward(pass, stageGradients: r, backend: backend)
+        let frozen = partial.backward(partial.forward(x, backend: backend), stageGradients: r, backend: backend)
+        XCTAssertEqual(Set(frozen.keys), Set(partial.trainableNames))
+        for (name, gradient) in frozen { XCTAssertEqual(gradient, reference[name], name) }
+        XCTAssertThrowsError(try TrainableNetwork(.resnet50, weights: weights, widthDivisor: 8, trainableFrom: "pool5")) { error in
+            XCTAssertTrue("\(error)".contains("no top-level layer 'pool5'"), "\(error)")
+        }
+    }
+
     private func maxRelative(_ a: [Float], _ b: [Float]) -> Float {
         let scale = b.map(abs).max() ?? 0
         let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0

@@ -47,6 +47,9 @@ enum TrainCommand {
             .flag("with-weak", help: "Add the structured loss on anchor–negative distances."),
             .flag("with-hard", help: "Add the per-triplet loss comparing anchor–positive with anchor–negative."),
             .flag("no-augment", help: "Skip the seed's colour and flip augmentation."),
+            .value("trainable-from", "LAYER", help: "Train only from this top-level layer on (e.g. blocks_11 for efficientnet-lite0, "
+                   + "res4a_relu for resnet-50, inception_4a_output for googlenet); earlier layers stay frozen and the backward "
+                   + "pass stops there. Default: every layer, as the seed."),
             .value("max-steps", "N", help: "Total steps of the run.", default: "1000000"),
             .value("snapshot", "N", help: "Write a snapshot every N steps (and after the last).", default: "1000"),
             .value("keep", "K", help: "Snapshots kept on disk, newest first (0: all).", default: "5"),

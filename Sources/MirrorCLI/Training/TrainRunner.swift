@@ -46,7 +46,7 @@ struct TrainRunner {
             initialWeights = resume.info.initialWeights
         }
 
-        let network = try TrainableNetwork(architecture, weights: model.archive)
+        let network = try TrainableNetwork(architecture, weights: model.archive, trainableFrom: hyperparameters.trainableFrom)
         guard network.canTrain(height: hyperparameters.imageSize, width: hyperparameters.imageSize) else {
             throw UsageError("--img-size \(hyperparameters.imageSize) is too small for \(architecture.rawValue)", command: "train")
         }
@@ -152,6 +152,7 @@ struct TrainRunner {
             baseLearningRate: try args.double("base-lr", in: 0...10)!,
             gamma: try args.double("gamma", in: 0...1)!, stepValue: try args.int("stepvalue", in: 1...Int.max)!,
             momentum: try args.double("momentum", in: 0...1)!, weightDecay: try args.double("weight-decay", in: 0...1)!,
-            seed: UInt64(try args.int("seed", in: 0...Int.max)!), augment: !args.flag("no-augment"))
+            seed: UInt64(try args.int("seed", in: 0...Int.max)!), augment: !args.flag("no-augment"),
+            trainableFrom: args.string("trainable-from"))
     }
 }
