@@ -8,7 +8,7 @@ MIRROR_CPU ?= native
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(MIRROR_CPU)
 DEB_PACKAGES := libopenblas-dev libturbojpeg0-dev libpng-dev libhdf5-dev pkg-config
 
-.PHONY: setup deps build model test check-full bench clean
+.PHONY: setup deps build model test check-full bench bench-train clean
 
 ## setup: install the missing Debian packages, build the release binary, install the default model.
 setup: deps build model
@@ -72,6 +72,30 @@ bench: build
 	run bench --task pipeline --net efficientnet-lite0 --img-size 896 --images 50; \
 	run bench --task pipeline --net efficientnet-lite0 --img-size 896 --images 500; \
 	for n in 1000 2500 5000 9368; do run bench --task retrieval --images $$n --regions 35 --dims 256 --top 200; done; \
+	echo "results in $(BENCH_OUT)" >&2
+
+## bench-train: one training step (`mirror bench --task train`) per net at 224 with 8 triplets, each
+## followed by the same step in PyTorch CPU, NCHW and channels-last (bench_train_torch.py), when $(PYTHON)
+## or /work/venv/bin/python imports torch; appends to $(BENCH_OUT) (never truncates it), both sides on
+## $(TRAIN_THREADS) threads. See Docs/BENCHMARKS.md.
+PYTHON ?= python3
+TRAIN_THREADS ?= 2
+bench-train: build
+	@bin=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror; set -eo pipefail; \
+	py=""; for p in $(PYTHON) /work/venv/bin/python; do \
+	  if command -v $$p >/dev/null && $$p -c "import torch" 2>/dev/null; then py=$$p; break; fi; \
+	done; \
+	[ -n "$$py" ] || echo "bench-train: no Python with torch ($(PYTHON), /work/venv/bin/python): mirror only" >&2; \
+	for net in efficientnet-lite0 resnet-50; do \
+	  echo "+ mirror bench --task train --net $$net" >&2; \
+	  $$bin bench --task train --net $$net --img-size 224 --batch-size 8 --threads $(TRAIN_THREADS) --backend all --json \
+	    | tee -a $(BENCH_OUT); \
+	  if [ -n "$$py" ]; then for layout in "" --channels-last; do \
+	    echo "+ $$py Fixtures/scripts/bench_train_torch.py --net $$net $$layout" >&2; \
+	    $$py Fixtures/scripts/bench_train_torch.py --net $$net --img-size 224 --batch-size 8 \
+	      --threads $(TRAIN_THREADS) --repeats 5 --warmup 1 $$layout | tee -a $(BENCH_OUT); \
+	  done; fi; \
+	done; \
 	echo "results in $(BENCH_OUT)" >&2
 
 clean:

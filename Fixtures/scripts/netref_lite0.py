@@ -51,6 +51,11 @@ class Lite0:
         left, right = same_pads(w, k, s)
         return F.pad(x, (left, right, top, bottom))
 
+    def _same_conv(self, x, weight, k, s, static_in, groups=1):
+        """TF-SAME k×k/s convolution: `_pad`, then an unpadded conv2d. One place for the stem and
+        the depthwise convs, so a subclass can fold the padding into conv2d itself (same values)."""
+        return F.conv2d(self._pad(x, k, s, static_in), weight, stride=s, groups=groups)
+
     def _bn(self, x, prefix, relu6):
         w = self.w
         y = F.batch_norm(x, w[prefix + ".running_mean"], w[prefix + ".running_var"],
@@ -63,7 +68,7 @@ class Lite0:
         record = {} if record is None else record
         w = self.w
         static = self.static_size
-        x = F.conv2d(self._pad(x, 3, 2, static), w["_conv_stem.weight"], stride=2)
+        x = self._same_conv(x, w["_conv_stem.weight"], 3, 2, static)
         x = self._bn(x, "_bn0", True)
         record["stem"] = x
         static = None if static is None else math.ceil(static / 2)
@@ -73,8 +78,7 @@ class Lite0:
             if e != 1:
                 y = self._bn(F.conv2d(y, w[p + "_expand_conv.weight"]), p + "_bn0", True)
             channels = y.shape[1]
-            y = F.conv2d(self._pad(y, k, s, static), w[p + "_depthwise_conv.weight"], stride=s,
-                         groups=channels)
+            y = self._same_conv(y, w[p + "_depthwise_conv.weight"], k, s, static, groups=channels)
             y = self._bn(y, p + "_bn1", True)
             y = self._bn(F.conv2d(y, w[p + "_project_conv.weight"]), p + "_bn2", False)
             if s == 1 and cin == cout:
