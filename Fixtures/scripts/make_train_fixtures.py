@@ -124,14 +124,14 @@ def evaluate(graph, P, x, cfg):
     for stage, weight in zip(cfg["stages"], stage_weights(cfg["stages"])):
         terms = tr.stage_losses(taps[stage], weight, cfg["with_weak"], cfg["with_hard"])
         terms_all[stage] = terms
-        record["stages"][stage] = {t: {"loss": float(v[0]), "accuracy": v[1]} for t, v in terms.items()}
+        record["stages"][stage] = {t: {"loss": float(v[0].detach()), "accuracy": v[1]} for t, v in terms.items()}
         for v in terms.values():
             data = data + v[0]
     with torch.no_grad():
         wd_loss = SOLVER["wd"] * sum(float((P[n].double() ** 2).sum()) / 2 for n in graph.trainable)
-    record["data_loss"] = float(data)
+    record["data_loss"] = float(data.detach())
     record["wd_loss"] = wd_loss
-    record["total_loss"] = float(data) + wd_loss
+    record["total_loss"] = float(data.detach()) + wd_loss
     return data, record, taps, terms_all
 
 
@@ -261,7 +261,7 @@ def numpy_loss_check(taps, terms, cfg, dtype_name):
             args = np.clip(np.diag(D) - np.sqrt(((a - n) ** 2).sum(1) + LOSS_EPS), -10, 10)
             ref["hard"] = (softplus(args).mean(), 1 - (args > 0).sum() / B)
         for term, (value, accuracy) in ref.items():
-            got, got_acc = float(terms[stage][term][0]), terms[stage][term][1]
+            got, got_acc = float(terms[stage][term][0].detach()), terms[stage][term][1]
             if got_acc != accuracy:
                 raise SystemExit(f"NumPy loss check: {stage}/{term} accuracy {got_acc} vs {accuracy}")
             worst = max(worst, abs(got - weight * value) / max(abs(weight * value), 1e-30))
