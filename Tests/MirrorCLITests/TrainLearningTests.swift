@@ -26,13 +26,13 @@ final class TrainLearningTests: XCTestCase {
         let run = try ProcessRunner.mirror([
             "train", "--pairs", train.appendingPathComponent("pairs.tsv").path,
             "--image-list", train.appendingPathComponent("images.txt").path, "--weights", RealLite0.weightsPath!,
-            "--hard-negatives", "0.1", "--with-hard", "--trainable-from", "blocks_15", "--base-lr", "0.002",
+            "--hard-negatives", "0.1", "--with-hard", "--trainable-from", "blocks_15", "--base-lr", "0.0005",
             "--img-size", "224", "--batch-size", "8", "--max-steps", "200", "--snapshot", "200",
             "--save-dir", root.appendingPathComponent("ckpt").path, "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let before = try heldOutMAP(weights: RealLite0.weightsPath!, output: root.appendingPathComponent("eval-start"))
         let after = try heldOutMAP(weights: root.appendingPathComponent("ckpt/model-200.h5").path,
                                    output: root.appendingPathComponent("eval-end"))
-        XCTAssertGreaterThan(after, before + 0.01, "held-out mAP \(before) → \(after)")
+        XCTAssertGreaterThan(after, before + 0.02, "held-out mAP \(before) → \(after)")
     }
 }
