@@ -34,38 +34,19 @@ extension NaiveKernels {
         return output
     }
 
-    /// Shared window walk: `reduce` receives the in-bounds values of one channel's window,
-    /// in row-major window order.
+    /// `reduce` receives the in-bounds values of one channel's window, in row-major window order
+    /// (`forEachPoolingWindow`, the walk the backward passes share).
     private static func pool(_ input: Tensor, window: Int, stride: Int, padding: Padding,
                              reduce: ([Float]) -> Float) -> Tensor {
         precondition(input.rank == 4, "pooling takes NHWC, got \(input.shape)")
-        let (batch, height, width, channels) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        let geometry = padding.resolve(inputHeight: height, inputWidth: width, kernelHeight: window,
-                                       kernelWidth: window, stride: stride)
-        let (outHeight, outWidth) = (geometry.height.output, geometry.width.output)
-        var output = Tensor(shape: [batch, outHeight, outWidth, channels])
-        var cells: [Float] = []
-        cells.reserveCapacity(window * window)
-        for n in 0..<batch {
-            for oy in 0..<outHeight {
-                for ox in 0..<outWidth {
-                    for c in 0..<channels {
-                        cells.removeAll(keepingCapacity: true)
-                        for ky in 0..<window {
-                            let iy = oy * stride - geometry.height.padBefore + ky
-                            guard iy >= 0 && iy < height else { continue }
-                            for kx in 0..<window {
-                                let ix = ox * stride - geometry.width.padBefore + kx
-                                guard ix >= 0 && ix < width else { continue }
-                                cells.append(input.data[((n * height + iy) * width + ix) * channels + c])
-                            }
-                        }
-                        precondition(!cells.isEmpty, "a pooling window lies entirely in the padding")
-                        output.data[((n * outHeight + oy) * outWidth + ox) * channels + c] = reduce(cells)
-                    }
-                }
-            }
+        var values: [Float] = []
+        values.reserveCapacity(window * window)
+        var results: [Float] = []
+        let shape = forEachPoolingWindow(inputShape: input.shape, window: window, stride: stride, padding: padding) { _, cells in
+            values.removeAll(keepingCapacity: true)
+            for cell in cells { values.append(input.data[cell]) }
+            results.append(reduce(values))
         }
-        return output
+        return Tensor(shape: shape, data: results)
     }
 }

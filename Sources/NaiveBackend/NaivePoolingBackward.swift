@@ -34,41 +34,18 @@ extension NaiveKernels {
         return Tensor(shape: inputShape, data: sums.map { Float($0) })
     }
 
-    /// Calls `body(gradient, cells)` for every output cell of a pooling (in NHWC order) with its
-    /// gradient and the flat input indices of its window's in-bounds cells in scan order
-    /// (`ky`, then `kx`). The window geometry is the forward's (`Padding.resolve`).
+    /// Calls `body(gradient, cells)` for every output cell of a pooling with its output gradient
+    /// and its window's in-bounds input cells in scan order (`forEachPoolingWindow`).
     static func forEachPoolingWindow(inputShape: [Int], gradOutput: Tensor, window: Int, stride: Int,
                                      padding: Padding, body: (Float, [Int]) -> Void) {
         precondition(inputShape.count == 4, "pooling takes NHWC, got \(inputShape)")
-        let (batch, height, width, channels) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
-        let geometry = padding.resolve(inputHeight: height, inputWidth: width, kernelHeight: window,
+        let geometry = padding.resolve(inputHeight: inputShape[1], inputWidth: inputShape[2], kernelHeight: window,
                                        kernelWidth: window, stride: stride)
-        let (outHeight, outWidth) = (geometry.height.output, geometry.width.output)
-        precondition(gradOutput.shape == [batch, outHeight, outWidth, channels],
-                     "output gradient shape \(gradOutput.shape) differs from the pooling output [\(batch), \(outHeight), \(outWidth), \(channels)]")
-        var cells: [Int] = []
-        cells.reserveCapacity(window * window)
-        var outIndex = 0
-        for n in 0..<batch {
-            for oy in 0..<outHeight {
-                for ox in 0..<outWidth {
-                    for c in 0..<channels {
-                        cells.removeAll(keepingCapacity: true)
-                        for ky in 0..<window {
-                            let iy = oy * stride - geometry.height.padBefore + ky
-                            guard iy >= 0 && iy < height else { continue }
-                            for kx in 0..<window {
-                                let ix = ox * stride - geometry.width.padBefore + kx
-                                guard ix >= 0 && ix < width else { continue }
-                                cells.append(((n * height + iy) * width + ix) * channels + c)
-                            }
-                        }
-                        precondition(!cells.isEmpty, "a pooling window lies entirely in the padding")
-                        body(gradOutput.data[outIndex], cells)
-                        outIndex += 1
-                    }
-                }
-            }
+        let expected = [inputShape[0], geometry.height.output, geometry.width.output, inputShape[3]]
+        precondition(gradOutput.shape == expected,
+                     "output gradient shape \(gradOutput.shape) differs from the pooling output \(expected)")
+        forEachPoolingWindow(inputShape: inputShape, window: window, stride: stride, padding: padding) { out, cells in
+            body(gradOutput.data[out], cells)
         }
     }
 }
