@@ -40,17 +40,7 @@ public final class FeatureNetwork: Sendable {
     ///   once; `WeightError.invalidAttribute` for a `bn_epsilon` that is negative or not finite
     ///   (networks with batch norm only).
     public init(_ architecture: Architecture, weights: WeightArchive) throws {
-        guard weights.architecture == architecture.rawValue else {
-            throw WeightError.architectureMismatch(path: weights.origin, expected: architecture.rawValue,
-                                                   actual: weights.architecture)
-        }
-        try weights.validate(expected: architecture.expectedTensors)
-        if architecture.usesBatchNorm {
-            guard weights.bnEpsilon.isFinite && weights.bnEpsilon >= 0 else {
-                throw WeightError.invalidAttribute(path: weights.origin, name: "bn_epsilon",
-                                                   reason: "\(weights.bnEpsilon) is not a finite, non-negative ε")
-            }
-        }
+        try NetworkWeights.check(weights, for: architecture, expected: architecture.expectedTensors)
         let spec = architecture.spec
         self.architecture = architecture
         self.spec = spec

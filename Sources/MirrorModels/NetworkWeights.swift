@@ -8,6 +8,23 @@ struct DenseLayer: Sendable {
 
 /// Turns validated weight-file tensors into engine layers.
 enum NetworkWeights {
+    /// The checks every network built from a weight file makes (`FeatureNetwork`,
+    /// `TrainableNetwork`): the file's architecture, every tensor name and shape against
+    /// `expected` (all problems at once), and a usable `bn_epsilon` where the network has BN.
+    static func check(_ weights: WeightArchive, for architecture: Architecture, expected: [String: [Int]]) throws {
+        guard weights.architecture == architecture.rawValue else {
+            throw WeightError.architectureMismatch(path: weights.origin, expected: architecture.rawValue,
+                                                   actual: weights.architecture)
+        }
+        try weights.validate(expected: expected)
+        if architecture.usesBatchNorm {
+            guard weights.bnEpsilon.isFinite && weights.bnEpsilon >= 0 else {
+                throw WeightError.invalidAttribute(path: weights.origin, name: "bn_epsilon",
+                                                   reason: "\(weights.bnEpsilon) is not a finite, non-negative ε")
+            }
+        }
+    }
+
     /// The convolution `spec` with its batch norm folded in.
     ///
     /// BN (TF inference form, SPEC §2) `y = γ(x − μ)/√(σ² + ε) + β` becomes `w' = w·s`,

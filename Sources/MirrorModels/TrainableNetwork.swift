@@ -55,18 +55,8 @@ public final class TrainableNetwork {
                 trainableFrom: String? = nil) throws {
         precondition(architecture.supportsWidthDivisor(widthDivisor),
                      "\(architecture.rawValue) has no variant with widths divided by \(widthDivisor)")
-        guard weights.architecture == architecture.rawValue else {
-            throw WeightError.architectureMismatch(path: weights.origin, expected: architecture.rawValue,
-                                                   actual: weights.architecture)
-        }
         let spec = architecture.spec(widthDivisor: widthDivisor)
-        try weights.validate(expected: spec.expectedTensors)
-        if architecture.usesBatchNorm {
-            guard weights.bnEpsilon.isFinite && weights.bnEpsilon >= 0 else {
-                throw WeightError.invalidAttribute(path: weights.origin, name: "bn_epsilon",
-                                                   reason: "\(weights.bnEpsilon) is not a finite, non-negative ε")
-            }
-        }
+        try NetworkWeights.check(weights, for: architecture, expected: spec.expectedTensors)
         self.architecture = architecture
         self.widthDivisor = widthDivisor
         self.spec = spec
