@@ -35,7 +35,7 @@ public final class BLASEngine: ComputeBackend {
         guard layer.groups == 1, !StemConvolution.applies(to: layer) else {
             return fallback.conv2d(input, layer, adding: residual)
         }
-        if WinogradTransforms.applies(to: layer) {
+        if WinogradTransforms.pays(for: layer, inputShape: input.shape, threads: threads) {
             return BLASWinograd.run(input, layer, residual: residual, threads: threads)
         }
         if layer.isPointwise && layer.stride == 1 && input.shape[0] * input.shape[1] * input.shape[2] <= Self.smallMapPixels {

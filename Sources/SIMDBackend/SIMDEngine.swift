@@ -24,7 +24,7 @@ public final class SIMDEngine: ComputeBackend {
         if StemConvolution.applies(to: layer) {
             return StemConvolution.run(input, layer, residual: residual, threads: threads)
         }
-        if WinogradTransforms.applies(to: layer) {
+        if WinogradTransforms.pays(for: layer, inputShape: input.shape, threads: threads) {
             return WinogradConvolution.run(input, layer, residual: residual, threads: threads)
         }
         return SIMDConvolution.run(input, layer, residual: residual, threads: threads)

@@ -1,6 +1,7 @@
 import Engines
 import MirrorCore
 import NaiveBackend
+import SIMDBackend
 import XCTest
 
 /// Every engine's `conv2d` against the naive direct convolution.
@@ -76,6 +77,8 @@ final class ConvolutionConformanceTests: XCTestCase {
              padding: .explicit(top: 0, bottom: 2, left: 1, right: 0), activation: .relu6),
         Case(input: [1, 5, 4, 272], kernel: (3, 3), outputChannels: 16, bias: false),
         Case(input: [1, 31, 33, 16], kernel: (3, 3), outputChannels: 16, activation: .relu),
+        // A batch of small maps: Winograd-shaped, but im2col where `WinogradTransforms.pays` says so.
+        Case(input: [10, 7, 7, 16], kernel: (3, 3), outputChannels: 32, activation: .relu),
         // Depthwise: 64-, 16- and scalar channel blocks; grouped (non-depthwise) falls back.
         Case(input: [1, 9, 7, 37], kernel: (3, 3), outputChannels: 37, groups: 37, activation: .relu6),
         Case(input: [1, 8, 9, 80], kernel: (5, 5), outputChannels: 80, stride: 2, groups: 80, activation: .relu6),
@@ -107,6 +110,23 @@ final class ConvolutionConformanceTests: XCTestCase {
     }
 
     /// The reference's fused residual equals convolution, then `add` with the activation.
+    /// The engines' Winograd-or-im2col choice for the shapes it was measured on (ResNet-50's 3×3
+    /// layers at 224): one image always Winograd; a 24-image batch Winograd on 56×56 and 28×28
+    /// maps, im2col on 14×14 and 7×7 (`WinogradTransforms.pays`).
+    func testWinogradOnlyWhereItPays() {
+        func layer(_ channels: Int) -> ConvolutionLayer {
+            ConvolutionLayer(kernel: Tensor(shape: [3, 3, channels, channels], repeating: 0))
+        }
+        for (side, channels) in [(56, 64), (28, 128), (14, 256), (7, 512)] {
+            XCTAssertTrue(WinogradTransforms.pays(for: layer(channels), inputShape: [1, side, side, channels], threads: 2))
+            XCTAssertEqual(WinogradTransforms.pays(for: layer(channels), inputShape: [24, side, side, channels], threads: 2),
+                           side >= 28, "24 images of \(side)×\(side)")
+        }
+        XCTAssertFalse(WinogradTransforms.pays(for: ConvolutionLayer(kernel: Tensor(shape: [3, 3, 8, 16], repeating: 0)),
+                                               inputShape: [1, 56, 56, 8], threads: 2), "channels not multiples of 16")
+        XCTAssertTrue(WinogradTransforms.pays(for: layer(512), inputShape: [1, 28, 28, 512], threads: 2), "896 px: res5 is 28×28")
+    }
+
     func testNaiveResidualEqualsConvolutionThenAdd() {
         for activation in Activation.allCases {
             let layer = Case(input: [1, 6, 7, 5], kernel: (3, 3), outputChannels: 9, activation: activation).layer(seed: 3)

@@ -31,11 +31,13 @@ enum TrainBench {
         let images = Tensor(shape: [3 * batch, size, size, 3], data: data)
         let hyperparameters = TrainingHyperparameters(batchSize: batch, imageSize: size, withWeak: true, withHard: true)
         for kind in kinds {
-            let step = TrainingStep(network: network, hyperparameters: hyperparameters,
-                                    backend: makeBackend(kind: kind, threads: threads))
+            let engine = makeBackend(kind: kind, threads: threads)
+            let profiler = args.flag("layer") ? OpProfilingBackend(engine) : nil
+            let step = TrainingStep(network: network, hyperparameters: hyperparameters, backend: profiler ?? engine)
             var index = 0
             var phases: [StepReport.Phases] = []
             let stats = BenchTiming.measure(warmup: warmup, repeats: repeats) {
+                if index == warmup { profiler?.reset() }
                 if let report = try? step.run(step: index, images: images), index >= warmup { phases.append(report.phases) }
                 index += 1
             }
@@ -61,6 +63,7 @@ enum TrainBench {
                                    stats.min * 1000, stats.max * 1000, median(\.forward), median(\.loss), median(\.backward),
                                    median(\.update), Double(3 * batch) / stats.median, BenchTiming.peakRSSMegabytes()))
             }
+            profiler?.report(steps: repeats, console: console)
         }
         return 0
     }

@@ -31,7 +31,8 @@ enum BenchCommand {
             .value("repeats", "N", help: "Timed runs (median reported).", default: "5"),
             .value("warmup", "N", help: "Untimed runs first.", default: "1"),
             .flag("json", help: "One JSON object per engine per line."),
-            .flag("layer", help: "Also time every layer as it runs (median over the timed runs); fused blocks are one line."),
+            .flag("layer", help: "Also time every layer as it runs (median over the timed runs); fused blocks are one line. "
+                  + "train: every op of the step (forward, input and filter gradients per convolution)."),
             .value("images", "N", help: "pipeline: images to generate and extract; retrieval: database images.", default: "50 / 9368"),
             .value("regions", "R", help: "retrieval: regions per image.", default: "35"),
             .value("dims", "D", help: "retrieval: dimensions per region.", default: "256"),
