@@ -33,9 +33,11 @@ let package = Package(
         .target(name: "MirrorRetrieval", dependencies: ["MirrorCore", "CBLAS"]),
         // Triplet training (`mirror train`): data, sampler, augmentation, loss, solver, snapshots.
         .target(name: "MirrorTraining", dependencies: ["MirrorCore", "MirrorModels", "MirrorImageIO"]),
+        // COLMAP sparse models (binary and text) and the co-visibility overlaps of `mirror overlaps`.
+        .target(name: "MirrorCOLMAP", dependencies: ["MirrorCore"]),
         .target(name: "MirrorCLI", dependencies: [
             "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend", "Engines",
-            "MirrorModels", "MirrorRetrieval", "MirrorTraining",
+            "MirrorModels", "MirrorRetrieval", "MirrorTraining", "MirrorCOLMAP",
         ]),
         .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
 
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "MirrorTrainingTests", dependencies: [
             "MirrorTraining", "MirrorModels", "MirrorCore", "MirrorImageIO", "Engines", "TestSupport",
         ]),
+        .testTarget(name: "MirrorCOLMAPTests", dependencies: ["MirrorCOLMAP", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorCLITests", dependencies: [
             "TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels", "MirrorRetrieval", "Engines",
         ]),

@@ -8,6 +8,7 @@ enum CommandTable {
         PairsCommand.command,
         EvalCommand.command,
         TrainCommand.command,
+        OverlapsCommand.command,
         ConvertCommand.command,
         BenchCommand.command,
         PreprocessCommand.command,
