@@ -40,10 +40,9 @@ extension TrainingSet {
                          "hardNegativeOverlap must be in [0, \(positiveOverlap)], got \(hardNegativeOverlap)")
         }
         let root = imageRoot ?? (imageList as NSString).deletingLastPathComponent
-        let images = try TextLines.read(imageList).compactMap(PlainPairs.listEntry).map { TextList.join(root, $0) }
-        guard !images.isEmpty else { throw TrainingError.unusableData(path: imageList, reason: "the image list holds no images") }
-
-        let overlaps = try PlainPairs.read(pairs, imageCount: images.count, imageList: imageList)
+        let table = try OverlapTable.read(imageList: imageList, pairs: pairs)
+        let images = table.images.map { TextList.join(root, $0) }
+        let overlaps = table.pairs.map { (pair: PlainPairs.Pair(first: $0.first, second: $0.second), overlap: $0.overlap) }
         var components = SceneComponents(count: images.count)
         for (pair, overlap) in overlaps where overlap > 0 { components.join(pair.first, pair.second) }
 
@@ -74,6 +73,24 @@ extension TrainingSet {
                     + "a triplet batch draws each triplet from a different scene, so at least 2 are needed")
         }
         return try TrainingSet(images: images, scenes: scenes, source: pairs)
+    }
+}
+
+/// The plain pairs format as written (Docs/FORMATS.md, "Plain pairs"): the image list's entries
+/// and the merged pairs, for readers other than training (`mirror eval pairs`).
+public struct OverlapTable: Sendable {
+    /// The list's entries in index order, as written (not joined to any root).
+    public let images: [String]
+    /// Unordered pairs (`first < second`), each once with its largest overlap, in file order.
+    public let pairs: [(first: Int, second: Int, overlap: Double)]
+
+    /// - Throws: `TrainingError.unreadable`, `.invalidLine` (see `TrainingSet.pairs`), or
+    ///   `.unusableData` for an image list without images.
+    public static func read(imageList: String, pairs: String) throws -> OverlapTable {
+        let images = try TextLines.read(imageList).compactMap(PlainPairs.listEntry)
+        guard !images.isEmpty else { throw TrainingError.unusableData(path: imageList, reason: "the image list holds no images") }
+        let merged = try PlainPairs.read(pairs, imageCount: images.count, imageList: imageList)
+        return OverlapTable(images: images, pairs: merged.map { ($0.pair.first, $0.pair.second, $0.overlap) })
     }
 }
 

@@ -76,3 +76,47 @@ final class OverlapsCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(found.count, 34 * 3)
     }
 }
+
+/// `mirror eval pairs` against the overlaps of the COLMAP fixture.
+final class EvalPairsCommandTests: XCTestCase {
+    func testScoresPairListsAgainstOverlaps() throws {
+        let root = try TestPaths.makeTemporaryDirectory("eval-pairs")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let out = root.appendingPathComponent("overlaps").path
+        let overlaps = try ProcessRunner.mirror(["overlaps", "--colmap-model", TestPaths.fixtures.appendingPathComponent("colmap/small/bin").path,
+                                                 "--out", out])
+        XCTAssertEqual(overlaps.status, 0, overlaps.stderr)
+        let names = try String(contentsOfFile: out + "/images.txt", encoding: .utf8).split(separator: "\n").map(String.init)
+        let truth = try String(contentsOfFile: out + "/pairs.tsv", encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t") }
+
+        // The matchable pairs themselves, as COLMAP's 'name1 name2' lines (names without the folder):
+        // recall 1, precision 1; scored by overlap in mirror's TSV: mAP 1.
+        let matchable = truth.filter { Double($0[2])! >= 0.5 }
+        let colmap = root.appendingPathComponent("colmap.txt").path
+        try matchable.map { "\(names[Int($0[0])!].dropFirst(7)) \(names[Int($0[1])!].dropFirst(7))\n" }.joined()
+            .write(toFile: colmap, atomically: true, encoding: .utf8)
+        let perfect = try ProcessRunner.mirror(["eval", "pairs", "--pairs", colmap, "--overlaps", out, "--json"])
+        XCTAssertEqual(perfect.status, 0, perfect.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(perfect.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["recall"] as? Double, 1)
+        XCTAssertEqual(json["precision"] as? Double, 1)
+        XCTAssertEqual(json["matchable_pairs"] as? Int, 61)
+        XCTAssertTrue(json["mAP"] is NSNull)
+
+        let tsv = root.appendingPathComponent("scored.tsv").path
+        try truth.map { "\(names[Int($0[0])!])\t\(names[Int($0[1])!])\t\($0[2])\n" }.joined().write(toFile: tsv, atomically: true, encoding: .utf8)
+        let plot = root.appendingPathComponent("recall.png").path
+        let scored = try ProcessRunner.mirror(["eval", "pairs", "--pairs", tsv, "--overlaps", out, "--plot", plot])
+        XCTAssertEqual(scored.status, 0, scored.stderr)
+        XCTAssertTrue(scored.stdout.contains("mAP (by score)        1.0000"), scored.stdout)
+        XCTAssertTrue(scored.stdout.contains("precision             0.6289"), scored.stdout)   // 61 of 97
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: plot)).prefix(4), Data([0x89, 0x50, 0x4e, 0x47]))
+
+        // An unknown name fails naming the file and line.
+        try "images/lomiri_kleiber_v00.jpg images/nowhere.jpg\n".write(toFile: colmap, atomically: true, encoding: .utf8)
+        let unknown = try ProcessRunner.mirror(["eval", "pairs", "--pairs", colmap, "--overlaps", out])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("\(colmap):1: image 'images/nowhere.jpg' is not in the overlaps image list"), unknown.stderr)
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 
 /// `mirror eval`: the seed's benchmark metrics (SPEC §5), on existing results or end to end.
 enum EvalCommand {
-    static let benchmarks = ["oxford", "paris", "holidays", "gl3d", "roxford5k", "rparis6k"]
+    static let benchmarks = ["oxford", "paris", "holidays", "gl3d", "roxford5k", "rparis6k", "pairs"]
 
     static let command = Command(
         name: "eval",
@@ -20,7 +20,12 @@ enum EvalCommand {
         roxford5k/rparis6k: --gnd gnd_<benchmark>.pkl --match-pairs [--query-list --image-list]; Easy/Medium/Hard \
         mAP and mP@1,5,10 of the revisited protocol (the JSON 'mAP' is Medium). \
         --plot FILE.png draws the mean interpolated precision-recall curve; with --output-dir, report.json and \
-        pr_curve.png are written there too.
+        pr_curve.png are written there too. \
+        pairs: --pairs LIST --overlaps DIR [--min-overlap T]; scores any pair list (colmap/hloc 'name1 name2' lines, or \
+        'name1<TAB>name2<TAB>score') against ground-truth overlaps (DIR/images.txt + DIR/pairs.tsv, as mirror overlaps \
+        writes): recall and precision of matchable pairs (overlap ≥ T), pairs per image, images left without a \
+        matchable partner; with scores the GL3D mAP and recall at the top k partners per image; --plot draws recall \
+        against pairs per image.
         """,
         options: [
             .value("dataset-root", "DIR", help: "Run the seed's whole pipeline on this dataset, then score."),
@@ -39,6 +44,9 @@ enum EvalCommand {
             .value("output-dir", "DIR", help: "Where report.json and pr_curve.png go (oxford/paris also ranked lists DIR/<query>.txt, "
                    + "as oxford_bench.py); end to end also features and match_pairs (default ./eval-BENCHMARK)."),
             .value("plot", "FILE.png", help: "Write the precision-recall plot here."),
+            .value("pairs", "LIST", help: "pairs: the pair list to score."),
+            .value("overlaps", "DIR", help: "pairs: ground-truth overlaps folder (images.txt + pairs.tsv from mirror overlaps)."),
+            .value("min-overlap", "T", help: "pairs: smallest overlap of a matchable pair.", default: "0.5"),
             .flag("json", help: "Print one JSON object (mAP, per-query {name, ap}) instead of the table."),
         ] + RecipeSettings.options + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
         run: { args, console in
@@ -49,6 +57,7 @@ enum EvalCommand {
                 if let close = EditDistance.closest(to: name, in: benchmarks) { reason += "; did you mean '\(close)'?" }
                 throw UsageError(reason, command: args.command)
             }
+            if name == "pairs" { return try PairListScoring.run(args, console: console) }
             let report: EvaluationReport
             if let root = args.string("dataset-root") {
                 if args.isSet("match-pairs") {

@@ -100,19 +100,19 @@ struct EvaluationReport {
     }
 
     /// One mean curve per setting (revisited) or for the benchmark.
-    var plotSeries: [PRPlot.Series] {
+    var plotSeries: [CurvePlot.Series] {
         switch scores {
         case .standard(let result):
             guard let curve = PrecisionRecall.meanCurve(result.queries.map { ($0.hits, $0.relevantCount) }) else { return [] }
             let label = extra.first.map { "\($0.0) " + String(format: "%.4f", $0.1) }
                 ?? "mAP " + String(format: "%.4f", result.meanAveragePrecision)
-            return [PRPlot.Series(label: label, precision: curve)]
+            return [CurvePlot.Series.precisionRecall(label: label, precision: curve)]
         case .revisited(_, let settings):
             return settings.compactMap { setting in
                 let scores = setting.scores.compactMap { $0 }
                 return PrecisionRecall.meanCurve(scores.map { ($0.hits, $0.positiveCount) }).map {
-                    PRPlot.Series(label: "\(setting.setting.rawValue) mAP " + String(format: "%.4f", setting.meanAveragePrecision),
-                                  precision: $0)
+                    CurvePlot.Series.precisionRecall(label: "\(setting.setting.rawValue) mAP " + String(format: "%.4f", setting.meanAveragePrecision),
+                                                                   precision: $0)
                 }
             }
         }
@@ -131,7 +131,7 @@ struct EvaluationReport {
 
     /// Writes the precision–recall plot as a PNG.
     func writePlot(to path: String) throws {
-        let image = PRPlot.render(title: "\(benchmark) precision-recall", series: plotSeries)
+        let image = CurvePlot.render(title: "\(benchmark) precision-recall", series: plotSeries)
         try createParent(of: path)
         try AtomicFile.write(PNGEncoder.encode(image), to: path)
     }

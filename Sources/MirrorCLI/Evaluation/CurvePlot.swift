@@ -1,14 +1,25 @@
 import MirrorImageIO
 import MirrorRetrieval
 
-/// Draws precision–recall curves (`PrecisionRecall` samples) into an RGB image: white background,
-/// a grid at 0.1 steps on both axes, labelled ticks, axis titles, a title, one coloured polyline
-/// per series and a legend. Pure Swift; `PNGEncoder` writes the result.
-struct PRPlot {
+/// Draws curves into an RGB image: white background, a grid at tenths of each axis, labelled
+/// ticks, axis titles, a title, one coloured polyline per series and a legend. Pure Swift;
+/// `PNGEncoder` writes the result. Used for precision–recall curves (`mirror eval`, both axes
+/// 0…1) and for recall against pairs per image (`mirror eval pairs`).
+struct CurvePlot {
     struct Series {
         let label: String
-        /// Precision at `PrecisionRecall.recallLevels`.
-        let precision: [Double]
+        let points: [(x: Double, y: Double)]
+
+        /// A precision–recall curve: precision at `PrecisionRecall.recallLevels`.
+        static func precisionRecall(label: String, precision: [Double]) -> Series {
+            Series(label: label, points: Array(zip(PrecisionRecall.recallLevels, precision)).map { (x: $0, y: $1) })
+        }
+    }
+
+    /// An axis from 0 to `maximum`, gridded and labelled at tenths.
+    struct Axis {
+        let title: String
+        var maximum = 1.0
     }
 
     typealias Color = (r: UInt8, g: UInt8, b: UInt8)
@@ -16,55 +27,67 @@ struct PRPlot {
 
     let width: Int, height: Int
     private var pixels: [UInt8]
-    // The plot area in pixels: recall 0…1 maps to left…right, precision 0…1 to bottom…top.
+    private let xAxis: Axis, yAxis: Axis
+    // The plot area in pixels: x 0…max maps to left…right, y 0…max to bottom…top.
     private let left = 72, top = 44
     private var right: Int { width - 24 }
     private var bottom: Int { height - 56 }
 
     /// The finished plot.
-    static func render(title: String, series: [Series], width: Int = 640, height: Int = 480) -> RGBImage {
-        var plot = PRPlot(width: width, height: height)
+    static func render(title: String, x: Axis = Axis(title: "recall"), y: Axis = Axis(title: "precision"), series: [Series],
+                       width: Int = 640, height: Int = 480) -> RGBImage {
+        var plot = CurvePlot(width: width, height: height, xAxis: x, yAxis: y)
         plot.drawFrame(title: title)
-        for (index, item) in series.enumerated() { plot.drawCurve(item.precision, color: palette[index % palette.count]) }
+        for (index, item) in series.enumerated() { plot.drawCurve(item.points, color: palette[index % palette.count]) }
         plot.drawLegend(series)
         return RGBImage(width: width, height: height, pixels: plot.pixels)
     }
 
-    private init(width: Int, height: Int) {
+    private init(width: Int, height: Int, xAxis: Axis, yAxis: Axis) {
         self.width = width
         self.height = height
+        self.xAxis = xAxis
+        self.yAxis = yAxis
         pixels = [UInt8](repeating: 255, count: width * height * 3)
     }
 
-    private func x(_ recall: Double) -> Int { left + Int((recall * Double(right - left)).rounded()) }
-    private func y(_ precision: Double) -> Int { bottom - Int((precision * Double(bottom - top)).rounded()) }
+    private func x(_ value: Double) -> Int { left + Int((min(value / xAxis.maximum, 1) * Double(right - left)).rounded()) }
+    private func y(_ value: Double) -> Int { bottom - Int((min(value / yAxis.maximum, 1) * Double(bottom - top)).rounded()) }
+
+    /// A tick label: "0.3" on a 0…1 axis; integers or one decimal on longer axes.
+    private static func tickLabel(_ step: Int, of axis: Axis) -> String {
+        if axis.maximum == 1 { return step == 10 ? "1.0" : "0.\(step)" }
+        let value = axis.maximum * Double(step) / 10
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
 
     private mutating func drawFrame(title: String) {
         let grid: Color = (222, 222, 222), ink: Color = (0, 0, 0)
         for step in 0...10 {
-            let value = Double(step) / 10
-            line(x(value), top, x(value), bottom, color: grid)
-            line(left, y(value), right, y(value), color: grid)
-            let label = step == 10 ? "1.0" : "0.\(step)"
-            text(label, atX: x(value) - BitmapFont.width(of: label) / 2, y: bottom + 8, color: ink)
-            text(label, atX: left - 8 - BitmapFont.width(of: label), y: y(value) - 3, color: ink)
+            let fraction = Double(step) / 10
+            let px = x(fraction * xAxis.maximum), py = y(fraction * yAxis.maximum)
+            line(px, top, px, bottom, color: grid)
+            line(left, py, right, py, color: grid)
+            let xLabel = Self.tickLabel(step, of: xAxis), yLabel = Self.tickLabel(step, of: yAxis)
+            text(xLabel, atX: px - BitmapFont.width(of: xLabel) / 2, y: bottom + 8, color: ink)
+            text(yLabel, atX: left - 8 - BitmapFont.width(of: yLabel), y: py - 3, color: ink)
         }
         line(left, top, left, bottom, color: ink)
         line(left, bottom, right, bottom, color: ink)
         line(right, top, right, bottom, color: ink)
         line(left, top, right, top, color: ink)
-        let recall = "recall"
-        text(recall, atX: (left + right - BitmapFont.width(of: recall, scale: 2)) / 2, y: bottom + 26, color: ink, scale: 2)
-        let precision = "precision"
-        text(precision, atX: 14, y: (top + bottom + BitmapFont.width(of: precision, scale: 2)) / 2, color: ink, scale: 2,
+        text(xAxis.title, atX: (left + right - BitmapFont.width(of: xAxis.title, scale: 2)) / 2, y: bottom + 26, color: ink, scale: 2)
+        text(yAxis.title, atX: 14, y: (top + bottom + BitmapFont.width(of: yAxis.title, scale: 2)) / 2, color: ink, scale: 2,
              vertical: true)
         text(title, atX: (width - BitmapFont.width(of: title, scale: 2)) / 2, y: 14, color: ink, scale: 2)
     }
 
-    private mutating func drawCurve(_ precision: [Double], color: Color) {
-        let levels = PrecisionRecall.recallLevels
-        for i in 1..<min(levels.count, precision.count) {
-            line(x(levels[i - 1]), y(precision[i - 1]), x(levels[i]), y(precision[i]), color: color, thickness: 2)
+    private mutating func drawCurve(_ points: [(x: Double, y: Double)], color: Color) {
+        if points.count == 1 {   // a single operating point: a small square
+            for oy in -3...3 { for ox in -3...3 { put(x(points[0].x) + ox, y(points[0].y) + oy, color) } }
+        }
+        for i in points.indices.dropFirst() {
+            line(x(points[i - 1].x), y(points[i - 1].y), x(points[i].x), y(points[i].y), color: color, thickness: 2)
         }
     }
 
