@@ -2,7 +2,7 @@
 // mirror — matchable image retrieval (a Swift reimplementation of the ACCV 2018 "Mirror" method).
 //
 // Module graph (only the module that needs a C library imports it):
-//   mirror (executable) → MirrorCLI → MirrorTraining, MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
+//   mirror (executable) → MirrorCLI → MirrorTraining, MirrorSynth, MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
 //   MirrorImageIO → CTurboJPEG, CPNG;  BLASBackend, MirrorRetrieval → CBLAS;  MirrorModels → CHDF5
 import PackageDescription
 
@@ -33,9 +33,11 @@ let package = Package(
         .target(name: "MirrorRetrieval", dependencies: ["MirrorCore", "CBLAS"]),
         // Triplet training (`mirror train`): data, sampler, augmentation, loss, solver, snapshots.
         .target(name: "MirrorTraining", dependencies: ["MirrorCore", "MirrorModels", "MirrorImageIO"]),
+        // Synthetic training data from photos (`mirror synth`): homography views, rendering, overlaps.
+        .target(name: "MirrorSynth", dependencies: ["MirrorCore", "MirrorImageIO"]),
         .target(name: "MirrorCLI", dependencies: [
             "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend", "Engines",
-            "MirrorModels", "MirrorRetrieval", "MirrorTraining",
+            "MirrorModels", "MirrorRetrieval", "MirrorTraining", "MirrorSynth",
         ]),
         .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
 
@@ -53,6 +55,9 @@ let package = Package(
         .testTarget(name: "MirrorRetrievalTests", dependencies: ["MirrorRetrieval", "MirrorCore", "TestSupport"]),
         .testTarget(name: "MirrorTrainingTests", dependencies: [
             "MirrorTraining", "MirrorModels", "MirrorCore", "MirrorImageIO", "Engines", "TestSupport",
+        ]),
+        .testTarget(name: "MirrorSynthTests", dependencies: [
+            "MirrorSynth", "MirrorCore", "MirrorImageIO", "MirrorTraining", "TestSupport",
         ]),
         .testTarget(name: "MirrorCLITests", dependencies: [
             "TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels", "MirrorRetrieval", "Engines",

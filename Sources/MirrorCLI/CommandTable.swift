@@ -8,6 +8,7 @@ enum CommandTable {
         PairsCommand.command,
         EvalCommand.command,
         TrainCommand.command,
+        SynthCommand.command,
         ConvertCommand.command,
         BenchCommand.command,
         PreprocessCommand.command,
