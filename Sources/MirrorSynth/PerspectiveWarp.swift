@@ -24,40 +24,43 @@ public enum PerspectiveWarp {
         guard let inverse = (Homography.scale(Double(k), Double(k)) * homography).inverse() else {
             return RGBImage(width: size, height: size, pixels: [UInt8](repeating: 0, count: size * size * 3))
         }
-        let m = inverse.m
+        let (m0, m1, m2, m3, m4, m5, m6, m7, m8) = (inverse.m[0], inverse.m[1], inverse.m[2], inverse.m[3], inverse.m[4],
+                                                      inverse.m[5], inverse.m[6], inverse.m[7], inverse.m[8])
         let w = photo.width, h = photo.height
         let wd = Double(w), hd = Double(h)
+        let cells = k * k
+        var out = [UInt8](repeating: 0, count: size * size * 3)
         // Sums of the k×k sub-pixels of each output pixel, one output row at a time.
         var sums = [Int](repeating: 0, count: size * 3)
-        var out = [UInt8](repeating: 0, count: size * size * 3)
         photo.pixels.withUnsafeBufferPointer { source in
-            for row in 0..<size {
-                for i in sums.indices { sums[i] = 0 }
-                for sy in 0..<k {
-                    let yo = Double(row * k + sy) + 0.5
-                    for bx in 0..<big {
-                        let xo = Double(bx) + 0.5
-                        let z = m[6] * xo + m[7] * yo + m[8]
-                        let xin = (m[0] * xo + m[1] * yo + m[2]) / z
-                        let yin = (m[3] * xo + m[4] * yo + m[5]) / z
-                        guard z > 0, xin >= 0, xin < wd, yin >= 0, yin < hd else { continue }
-                        let fx = xin - 0.5, fy = yin - 0.5
-                        let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
-                        let dx = fx - Double(x0), dy = fy - Double(y0)
-                        let xa = min(max(x0, 0), w - 1), xb = min(max(x0 + 1, 0), w - 1)
-                        let ya = min(max(y0, 0), h - 1), yb = min(max(y0 + 1, 0), h - 1)
-                        let top = ya * w * 3, bottom = yb * w * 3
-                        let target = bx / k * 3
-                        for c in 0..<3 {
-                            let upper = Double(source[top + xa * 3 + c]) * (1 - dx) + Double(source[top + xb * 3 + c]) * dx
-                            let lower = Double(source[bottom + xa * 3 + c]) * (1 - dx) + Double(source[bottom + xb * 3 + c]) * dx
-                            let value = upper * (1 - dy) + lower * dy
-                            sums[target + c] += min(255, Int(value + 0.5))
+            sums.withUnsafeMutableBufferPointer { sums in
+                out.withUnsafeMutableBufferPointer { out in
+                    for row in 0..<size {
+                        for i in 0..<sums.count { sums[i] = 0 }
+                        for sy in 0..<k {
+                            let yo = Double(row * k + sy) + 0.5
+                            for bx in 0..<big {
+                                let xo = Double(bx) + 0.5
+                                let z = m6 * xo + m7 * yo + m8
+                                let xin = (m0 * xo + m1 * yo + m2) / z
+                                let yin = (m3 * xo + m4 * yo + m5) / z
+                                guard z > 0, xin >= 0, xin < wd, yin >= 0, yin < hd else { continue }
+                                let fx = xin - 0.5, fy = yin - 0.5
+                                let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
+                                let dx = fx - Double(x0), dy = fy - Double(y0)
+                                let xa = 3 * min(max(x0, 0), w - 1), xb = 3 * min(max(x0 + 1, 0), w - 1)
+                                let top = min(max(y0, 0), h - 1) * w * 3, bottom = min(max(y0 + 1, 0), h - 1) * w * 3
+                                let target = bx / k * 3
+                                for c in 0..<3 {
+                                    let upper = Double(source[top + xa + c]) * (1 - dx) + Double(source[top + xb + c]) * dx
+                                    let lower = Double(source[bottom + xa + c]) * (1 - dx) + Double(source[bottom + xb + c]) * dx
+                                    sums[target + c] += min(255, Int(upper * (1 - dy) + lower * dy + 0.5))
+                                }
+                            }
                         }
+                        for i in 0..<sums.count { out[row * size * 3 + i] = UInt8((sums[i] + cells / 2) / cells) }
                     }
                 }
-                let cells = k * k
-                for i in sums.indices { out[row * size * 3 + i] = UInt8((sums[i] + cells / 2) / cells) }
             }
         }
         return RGBImage(width: size, height: size, pixels: out)

@@ -49,7 +49,8 @@ public struct PhotometricJitter: Equatable, Sendable, Codable {
     /// Applies the jitter to interleaved RGB bytes, in float64 and in this order: saturation,
     /// contrast about the mean of all values (after saturation), brightness, channel gain, clip to
     /// [0, 255] and gamma (`255·(x/255)^γ`), Gaussian noise N(0, σ²) per value (drawn from
-    /// `random` in pixel order, R, G, B), then round half to even and clip to bytes.
+    /// `random` in pixel order, R, G, B, both Box–Muller branches used in turn), then round half
+    /// to even and clip to bytes.
     public func apply(to pixels: [UInt8], random: inout TrainingRandom) -> [UInt8] {
         let count = pixels.count / 3
         var x = [Double](repeating: 0, count: pixels.count)
@@ -62,10 +63,20 @@ public struct PhotometricJitter: Equatable, Sendable, Codable {
         }
         let mean = x.reduce(0, +) / Double(max(x.count, 1))
         var out = [UInt8](repeating: 0, count: pixels.count)
+        var spare: Double?
         for i in x.indices {
             var value = ((x[i] - mean) * contrast + mean + brightness) * channelGain[i % 3]
             value = 255 * pow(min(max(value, 0), 255) / 255, gamma)
-            value += random.gaussian(mean: 0, sigma: noiseSigma)
+            let noise: Double
+            if let pending = spare {
+                noise = pending
+                spare = nil
+            } else {
+                let pair = random.gaussianPair()
+                noise = pair.0
+                spare = pair.1
+            }
+            value += noiseSigma * noise
             out[i] = UInt8(min(max(value.rounded(.toNearestOrEven), 0), 255))
         }
         return out

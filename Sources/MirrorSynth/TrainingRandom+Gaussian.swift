@@ -6,9 +6,16 @@ extension TrainingRandom {
     /// with u₁ ∈ (0, 1], u₂ ∈ [0, 1). Pinned like the other explicit draws: `mirror synth`'s output
     /// bytes for a seed depend on it.
     mutating func gaussian() -> Double {
+        gaussianPair().0
+    }
+
+    /// Two independent standard normal draws from the same two uniforms (Box–Muller's cosine and
+    /// sine branches), for bulk noise at half the logarithms.
+    mutating func gaussianPair() -> (Double, Double) {
         let u1 = 1 - nextDouble()
         let u2 = nextDouble()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        let radius = (-2 * log(u1)).squareRoot(), angle = 2 * Double.pi * u2
+        return (radius * cos(angle), radius * sin(angle))
     }
 
     /// N(mean, sigma²).
