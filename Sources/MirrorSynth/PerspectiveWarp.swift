@@ -42,11 +42,13 @@ public enum PerspectiveWarp {
                             for bx in 0..<big {
                                 let xo = Double(bx) + 0.5
                                 let z = m6 * xo + m7 * yo + m8
+                                guard z > 0 else { continue }
                                 let xin = (m0 * xo + m1 * yo + m2) / z
                                 let yin = (m3 * xo + m4 * yo + m5) / z
-                                guard z > 0, xin >= 0, xin < wd, yin >= 0, yin < hd else { continue }
+                                guard xin >= 0, xin < wd, yin >= 0, yin < hd else { continue }
                                 let fx = xin - 0.5, fy = yin - 0.5
-                                let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
+                                // fx, fy ≥ −0.5, so truncating fx + 1 is ⌊fx⌋ + 1 without a call to floor.
+                                let x0 = Int(fx + 1) - 1, y0 = Int(fy + 1) - 1
                                 let dx = fx - Double(x0), dy = fy - Double(y0)
                                 let xa = 3 * min(max(x0, 0), w - 1), xb = 3 * min(max(x0 + 1, 0), w - 1)
                                 let top = min(max(y0, 0), h - 1) * w * 3, bottom = min(max(y0 + 1, 0), h - 1) * w * 3
