@@ -2,7 +2,7 @@
 // mirror — matchable image retrieval (a Swift reimplementation of the ACCV 2018 "Mirror" method).
 //
 // Module graph (only the module that needs a C library imports it):
-//   mirror (executable) → MirrorCLI → MirrorTraining, MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
+//   mirror (executable) → MirrorCLI → MirrorTraining, MirrorSynth, MirrorRetrieval, MirrorModels, MirrorImageIO, Engines → engines → MirrorCore
 //   MirrorImageIO → CTurboJPEG, CPNG;  BLASBackend, MirrorRetrieval → CBLAS;  MirrorModels → CHDF5
 import PackageDescription
 
@@ -35,9 +35,11 @@ let package = Package(
         .target(name: "MirrorTraining", dependencies: ["MirrorCore", "MirrorModels", "MirrorImageIO"]),
         // COLMAP sparse models (binary and text) and the co-visibility overlaps of `mirror overlaps`.
         .target(name: "MirrorCOLMAP", dependencies: ["MirrorCore"]),
+        // Synthetic training data from photos (`mirror synth`): homography views, rendering, overlaps.
+        .target(name: "MirrorSynth", dependencies: ["MirrorCore", "MirrorImageIO"]),
         .target(name: "MirrorCLI", dependencies: [
             "MirrorCore", "MirrorImageIO", "NaiveBackend", "SIMDBackend", "BLASBackend", "Engines",
-            "MirrorModels", "MirrorRetrieval", "MirrorTraining", "MirrorCOLMAP",
+            "MirrorModels", "MirrorRetrieval", "MirrorTraining", "MirrorCOLMAP", "MirrorSynth",
         ]),
         .executableTarget(name: "mirror", dependencies: ["MirrorCLI"]),
 
@@ -57,6 +59,9 @@ let package = Package(
             "MirrorTraining", "MirrorModels", "MirrorCore", "MirrorImageIO", "Engines", "TestSupport",
         ]),
         .testTarget(name: "MirrorCOLMAPTests", dependencies: ["MirrorCOLMAP", "MirrorCore", "TestSupport"]),
+        .testTarget(name: "MirrorSynthTests", dependencies: [
+            "MirrorSynth", "MirrorCore", "MirrorImageIO", "MirrorTraining", "TestSupport",
+        ]),
         .testTarget(name: "MirrorCLITests", dependencies: [
             "TestSupport", "mirror", "MirrorCLI", "MirrorCore", "MirrorImageIO", "MirrorModels", "MirrorRetrieval", "Engines",
         ]),

@@ -9,6 +9,7 @@ enum CommandTable {
         EvalCommand.command,
         TrainCommand.command,
         OverlapsCommand.command,
+        SynthCommand.command,
         ConvertCommand.command,
         BenchCommand.command,
         PreprocessCommand.command,

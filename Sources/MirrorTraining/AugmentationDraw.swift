@@ -1,3 +1,5 @@
+import MirrorCore
+
 /// The random parameters of one image's augmentation, drawn as the seed's `data_preprocess`
 /// (`add_random=True`) draws them (SPEC §8.3): each op takes its own scalar from
 /// `tf.random_uniform([], lo, hi)`, per image.

@@ -1,3 +1,5 @@
+import MirrorCore
+
 /// Draws the triplets of each training step (SPEC §8.2).
 ///
 /// Per step, as the seed's `_get_one_batch`: B **distinct** scenes in random order (the seed's

@@ -7,7 +7,7 @@ import XCTest
 /// End-to-end tests of the built `mirror` binary: help for every subcommand, exit statuses
 /// (0 success, 1 runtime failure, 2 usage error), error texts, and the seed's spellings.
 final class CommandLineTests: XCTestCase {
-    static let subcommands = ["extract", "index", "query", "pairs", "eval", "train", "convert", "bench", "preprocess", "classify"]
+    static let subcommands = ["extract", "index", "query", "pairs", "eval", "train", "synth", "convert", "bench", "preprocess", "classify"]
 
     func testTopLevelHelpListsEveryCommand() throws {
         let result = try ProcessRunner.mirror(["--help"])

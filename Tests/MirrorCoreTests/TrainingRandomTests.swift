@@ -1,4 +1,4 @@
-import MirrorTraining
+import MirrorCore
 import XCTest
 
 final class TrainingRandomTests: XCTestCase {

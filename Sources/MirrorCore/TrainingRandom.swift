@@ -1,5 +1,5 @@
-/// Deterministic random numbers for training: the draws are a function of `(seed, step, stream)`
-/// alone, never of what was drawn before.
+/// Deterministic random numbers for training and for `mirror synth`: the draws are a function of
+/// `(seed, step, stream)` alone, never of what was drawn before.
 ///
 /// Why: the seed draws every batch of the run up front from Python's global `random`
 /// (`_training_data_queue`), and TF's augmentation ops keep hidden per-op state, so a resumed
@@ -15,13 +15,18 @@
 /// two keys give overlapping sequences only if their start points lie within a few draws on the
 /// 2⁶⁴ cycle, which no run can observe. Cost: a few multiplies per draw.
 ///
+/// It lives in MirrorCore because two modules key their draws this way: MirrorTraining (step =
+/// training step) and MirrorSynth (step = a hash of the photo's name, so a photo's views do not
+/// depend on which other photos are in the folder or on the order threads finish in).
+///
 /// The explicit methods (`nextFloat()`, `nextDouble()`, `uniform(_:)`, `index(below:)`) are pinned: their
 /// results for a key never change between mirror versions unless a release note says so. The
 /// `RandomNumberGenerator` conformance is for convenience; the standard library's algorithms on
 /// top of it are not pinned.
 public struct TrainingRandom: RandomNumberGenerator, Sendable {
     /// Which independent sequence of a step to draw from. The top byte is a kind; kinds 1–15
-    /// are used by the data side below, others are free for the trainer (`init(rawValue:)`).
+    /// are used by the training data side below, 16–31 by `mirror synth`, others are free for
+    /// the trainer (`init(rawValue:)`).
     public struct Stream: RawRepresentable, Hashable, Sendable {
         public let rawValue: UInt64
         public init(rawValue: UInt64) { self.rawValue = rawValue }
@@ -39,6 +44,12 @@ public struct TrainingRandom: RandomNumberGenerator, Sendable {
         public static func triplet(_ index: Int, attempt: Int) -> Stream { Stream(kind: 2, index: index, attempt: attempt) }
         /// The augmentation of image slot `slot` (0..<3B) of a triplet drawn at `attempt`.
         public static func augmentation(slot: Int, attempt: Int) -> Stream { Stream(kind: 3, index: slot, attempt: attempt) }
+        /// `mirror synth`: the geometry (zoom, rotation, tilt, centre) of all views of one photo,
+        /// drawn in sequence because a view may be placed near an earlier one.
+        public static let synthGeometry = Stream(kind: 16, index: 0, attempt: 0)
+        /// `mirror synth`: the photometric jitter, JPEG quality and noise of view `view` of a
+        /// photo, one stream per view so views render on any thread in any order.
+        public static func synthAppearance(view: Int) -> Stream { Stream(kind: 17, index: view, attempt: 0) }
     }
 
     private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
