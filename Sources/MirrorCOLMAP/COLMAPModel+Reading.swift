@@ -15,24 +15,11 @@ extension COLMAPModel {
     public static func read(directory: String) throws(COLMAPError) -> COLMAPModel {
         let format = try detectFormat(directory)
         let path = { (name: String) in (directory as NSString).appendingPathComponent("\(name).\(format.rawValue)") }
-        let cameras: [UInt32: COLMAPCamera], images: [COLMAPImage], points: [COLMAPPoint3D]
-        switch format {
-        case .binary:
-            var c = try COLMAPBinaryReader(path: path("cameras"))
-            cameras = try c.cameras()
-            var i = try COLMAPBinaryReader(path: path("images"))
-            images = try i.images()
-            var p = try COLMAPBinaryReader(path: path("points3D"))
-            points = try p.points()
-        case .text:
-            var c = try COLMAPTextReader(path: path("cameras"))
-            cameras = try c.cameras()
-            var i = try COLMAPTextReader(path: path("images"))
-            images = try i.images()
-            var p = try COLMAPTextReader(path: path("points3D"))
-            points = try p.points()
+        func load<Reader: COLMAPFileReader>(_: Reader.Type) throws(COLMAPError) -> COLMAPModel {
+            var c = try Reader(path: path("cameras")), i = try Reader(path: path("images")), p = try Reader(path: path("points3D"))
+            return COLMAPModel(cameras: try c.cameras(), images: try i.images(), points: try p.points())
         }
-        let model = COLMAPModel(cameras: cameras, images: images, points: points)
+        let model = format == .binary ? try load(COLMAPBinaryReader.self) : try load(COLMAPTextReader.self)
         try model.checkReferences(imagesPath: path("images"), pointsPath: path("points3D"))
         return model
     }
@@ -88,3 +75,14 @@ extension COLMAPModel {
         }
     }
 }
+
+/// One layout's reader: each instance reads one file, as the records of that file.
+protocol COLMAPFileReader {
+    init(path: String) throws(COLMAPError)
+    mutating func cameras() throws(COLMAPError) -> [UInt32: COLMAPCamera]
+    mutating func images() throws(COLMAPError) -> [COLMAPImage]
+    mutating func points() throws(COLMAPError) -> [COLMAPPoint3D]
+}
+
+extension COLMAPBinaryReader: COLMAPFileReader {}
+extension COLMAPTextReader: COLMAPFileReader {}
