@@ -98,7 +98,6 @@ final class TorchTrainingParityTests: XCTestCase {
             if expected.zero_data_gradient.contains(name) {
                 XCTAssertLessThanOrEqual(norm(mine.data), 1e-6 * largest, "\(context) \(name) should get no data gradient")
             } else {
-                if ProcessInfo.processInfo.environment["PARITY_PRINT"] != nil { print("PARITY", context, name, relativeDistance(mine.data, torch.data)) }
                 XCTAssertLessThanOrEqual(relativeDistance(mine.data, torch.data), expected.bound(name, \.grad, floor: 1e-4),
                                          "\(context) gradient of \(name)")
             }
