@@ -4,7 +4,9 @@
 Every photo comes from a Debian package whose copyright file (or the wallpaper's own metadata)
 gives a licence that allows redistribution and modification; SELECTION below is the one place
 that names them, with author and licence, and the script writes Fixtures/photos/SOURCES.md from
-it. Wide photos may be cut into two disjoint halves (left half = columns [0, W//2), right half
+it. A few photos sit inside a Qt resource bundle (.rcc) of a package; SELECTION names them as
+"<path of the .rcc>!<resource path>", and the script reads them with its own small .rcc reader.
+Wide photos may be cut into two disjoint halves (left half = columns [0, W//2), right half
 = [W//2, W)); each half is its own source. TRAIN and HELD-OUT are disjoint by original photo.
 
 Each source is stored with its long side 512 (Pillow LANCZOS, after EXIF orientation), RGB,
@@ -16,7 +18,8 @@ images, lomiri-wallpapers-16.04, xplanet-images. The script refuses those packag
 Run (repository root):
     apt-get update
     mkdir -p /tmp/debs && cd /tmp/debs && apt-get download mate-backgrounds=1.26.0-1 \\
-        plasma-workspace-wallpapers=4:5.27.5-2 lomiri-wallpapers-20.04=20.04.0-2 palapeli-data=4:22.12.3-1
+        plasma-workspace-wallpapers=4:5.27.5-2 lomiri-wallpapers-20.04=20.04.0-2 palapeli-data=4:22.12.3-1 \\
+        lxqt-themes=1.2.0-1 gcompris-qt-data=3.1-2
     /work/venv/bin/python Fixtures/scripts/make_training_photos.py --debs /tmp/debs
 
 Needs Python 3 with Pillow, and `dpkg-deb` on PATH.
@@ -24,11 +27,14 @@ Needs Python 3 with Pillow, and `dpkg-deb` on PATH.
 import argparse
 import glob
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+import struct
 import tempfile
+import zlib
 
 from PIL import Image, ImageOps
 
@@ -42,18 +48,42 @@ PACKAGES = {
     "plasma-workspace-wallpapers": "4:5.27.5-2",
     "lomiri-wallpapers-20.04": "20.04.0-2",
     "palapeli-data": "4:22.12.3-1",
+    "lxqt-themes": "1.2.0-1",
+    "gcompris-qt-data": "3.1-2",
 }
 FORBIDDEN_PACKAGES = ("opencv-doc", "lomiri-wallpapers-16.04", "xplanet-images", "scikit-image", "skimage")
 
 PLASMA = "usr/share/wallpapers/{}/contents/images/2560x1600.jpg"
 MATE = "usr/share/backgrounds/mate/nature/{}.jpg"
 PALAPELI = "usr/share/palapeli/collection/{}.jpg"
+LXQT = "usr/share/lxqt/wallpapers/{}.png"
+GC_RCC = "usr/share/gcompris-qt/rcc/{}.rcc!/gcompris/src/activities/{}/resource/{}.webp"
+GC_MONUMENT = lambda name: GC_RCC.format("explore_monuments", "explore_monuments", name)
+GC_ANIMAL = lambda name: GC_RCC.format("explore_world_animals", "explore_world_animals", "animals/" + name)
+GC_ERASE = lambda name: GC_RCC.format("erase", "erase", name)
 
 # (split, name, package, path in package, cut, what, author, licence, where the licence is stated)
 # cut: "full" or "halves" (two sources, <name>_l and <name>_r).
 PLASMA_LICENCE = ("LGPL-3 (metadata.json); GPL-2+ (Debian copyright, Files: *)",
                   "contents of the wallpaper folder's metadata.json; /usr/share/doc/plasma-workspace-wallpapers/copyright")
 MATE_LICENCE = ("GPL-2+", "/usr/share/doc/mate-backgrounds/copyright")
+LXQT_LICENCE = ("CC-BY-SA-3.0 (wallpapers' License file; credited to stefonarch); LGPL-2.1+ (Debian copyright, Files: *)",
+                "/usr/share/lxqt/wallpapers/License; /usr/share/doc/lxqt-themes/copyright")
+
+
+PD, CC0 = "public domain", "CC0-1.0"
+
+
+def gcompris(activity, licence, commons):
+    """Licence columns of a GCompris photo: the README beside it in the .rcc names author, licence and source."""
+    readme = {"explore_monuments": "explore_monuments.rcc:/gcompris/src/activities/explore_monuments/resource/README",
+              "explore_world_animals": "explore_world_animals.rcc:/gcompris/src/activities/explore_world_animals/"
+                                       "resource/animals/README",
+              "erase": "erase.rcc:/gcompris/src/activities/erase/resource/README"}[activity]
+    return (f"{licence} (resource README; Wikimedia Commons {commons}); GPL-3+ (Debian copyright, Files: *)",
+            f"{readme} under /usr/share/gcompris-qt/rcc/; /usr/share/doc/gcompris-qt-data/copyright")
+
+
 SELECTION = [
     # TRAIN: 13 photos, 16 sources
     ("train", "plasma_eveningglow", "plasma-workspace-wallpapers", PLASMA.format("EveningGlow"), "halves",
@@ -112,6 +142,109 @@ SELECTION = [
      "european-honey-bee.desktop in the same folder; /usr/share/doc/palapeli-data/copyright"),
     ("heldout", "mate_freshflower", "mate-backgrounds", MATE.format("FreshFlower"), "full",
      "orange flower petals", "Jens Ansorg", *MATE_LICENCE),
+    # Added (branch more-photos): 34 photos, 34 sources; train 23, held-out 11.
+    # TRAIN
+    ("train", "plasma_grey", "plasma-workspace-wallpapers", PLASMA.format("Grey"), "full",
+     "wavy facade bands of a building, black and white", "Sigi Sagi", *PLASMA_LICENCE),
+    ("train", "mate_garden", "mate-backgrounds", MATE.format("Garden"), "full",
+     "red marigold flower and bud", "Charles Barbin", *MATE_LICENCE),
+    ("train", "lxqt_flowers", "lxqt-themes", LXQT.format("flowers"), "full",
+     "meadow of purple and blue wild flowers", "stefonarch", *LXQT_LICENCE),
+    ("train", "gcompris_carcassonne", "gcompris-qt-data", GC_MONUMENT("france/citedeCarcassonne"), "full",
+     "walls and towers of the Cité de Carcassonne", "Petitemontagnedujura",
+     *gcompris("explore_monuments", PD, "Carcassonne_-_la_Cité.jpg")),
+    ("train", "gcompris_palaisdespapes", "gcompris-qt-data", GC_MONUMENT("france/palaisdesPapes"), "full",
+     "main entrance of the Palais des Papes, Avignon", "Tognopop",
+     *gcompris("explore_monuments", CC0, "Main_entrance_of_the_Palais_des_Papes_-_20050823.jpg")),
+    ("train", "gcompris_reims", "gcompris-qt-data", GC_MONUMENT("france/reimsCathedral"), "full",
+     "chevet of Reims cathedral (buttresses, pinnacles)", "Mattana",
+     *gcompris("explore_monuments", PD, "Reims_Cathedrale_Notre_Dame_002_chevet.JPG")),
+    ("train", "gcompris_rocamadour", "gcompris-qt-data", GC_MONUMENT("france/rocamadour"), "full",
+     "Rocamadour village on a wooded cliff", "François Darras",
+     *gcompris("explore_monuments", PD, "Rocamadour_fda.jpg")),
+    ("train", "gcompris_berlincathedral", "gcompris-qt-data", GC_MONUMENT("germany/berlinCathedral"), "full",
+     "Berlin Cathedral (domes, columns, facade)", "Gary Todd",
+     *gcompris("explore_monuments", CC0, "Berlin_Cathedral_(28668994926).jpg")),
+    ("train", "gcompris_brandenburggate", "gcompris-qt-data", GC_MONUMENT("germany/brandenburgGate"), "full",
+     "Brandenburg Gate lit at night", "Evans1551",
+     *gcompris("explore_monuments", PD, "Brandenburg_Gate_(summer_2005).JPG")),
+    ("train", "gcompris_worms", "gcompris-qt-data", GC_MONUMENT("germany/wormsCathedral"), "full",
+     "Worms cathedral towers above houses", "Immanuel Giel",
+     *gcompris("explore_monuments", PD, "Dommodell_Worms_04.jpg")),
+    ("train", "gcompris_ajanta", "gcompris-qt-data", GC_MONUMENT("india/ajantaCave"), "full",
+     "Ajanta caves in a green rock gorge", "Jonathanawhite",
+     *gcompris("explore_monuments", PD, "Aurangabad_-_Ajanta_Caves_(32).JPG")),
+    ("train", "gcompris_konark", "gcompris-qt-data", GC_MONUMENT("india/konarkSunTemple"), "full",
+     "carved stone front of the Konark Sun Temple", "Tetraktys",
+     *gcompris("explore_monuments", PD, "Konark_Sun_Temple_Front_view.jpg")),
+    ("train", "gcompris_mysore", "gcompris-qt-data", GC_MONUMENT("india/mysorePalace"), "full",
+     "Mysore Palace facade and forecourt", "Shiva sg",
+     *gcompris("explore_monuments", PD, "Mysore_Palace_2006.jpg")),
+    ("train", "gcompris_castleclinton", "gcompris-qt-data", GC_MONUMENT("usa/castleClinton"), "full",
+     "aerial view of Castle Clinton and Battery Park, New York (1961, black and white)",
+     "Jack E. Boucher, National Park Service",
+     *gcompris("explore_monuments", PD, "Castle_Clinton_National_Monument_in_Battery_Park_-_New_York_City_-"
+               "_Areal_view_-_1961.jpg")),
+    ("train", "gcompris_navajo", "gcompris-qt-data", GC_MONUMENT("usa/navajo"), "full",
+     "Betatakin cliff dwellings in a sandstone alcove", "Jon Sullivan",
+     *gcompris("explore_monuments", PD, "Betatakin_Cliff_Dwellings.jpg")),
+    ("train", "gcompris_greatwall", "gcompris-qt-data", GC_MONUMENT("wonders/greatWallofChina"), "full",
+     "Great Wall of China over wooded hills", "Nicolas Perrault III",
+     *gcompris("explore_monuments", CC0, "Great_Wall_of_China_July_2006.JPG")),
+    ("train", "gcompris_colosseum", "gcompris-qt-data", GC_MONUMENT("wonders/colosseum"), "full",
+     "Colosseum, Rome (arcades)", "Urse Ovidiu",
+     *gcompris("explore_monuments", PD, "Colosseum_Roma_2009.jpg")),
+    ("train", "gcompris_machupicchu", "gcompris-qt-data", GC_MONUMENT("wonders/machuPicchu"), "full",
+     "Machu Picchu terraces and mountains", "Guillaume Pascal",
+     *gcompris("explore_monuments", CC0, "Yet_another_pic_of_machu_picchu.jpg")),
+    ("train", "gcompris_bison", "gcompris-qt-data", GC_ANIMAL("bison"), "full",
+     "American bison grazing, herd behind", "Kurt Kaiser",
+     *gcompris("explore_world_animals", CC0, "American_Bison_9.jpg")),
+    ("train", "gcompris_hedgehog", "gcompris-qt-data", GC_ANIMAL("hedgehog"), "full",
+     "hedgehog in grass", "George Chernilevsky",
+     *gcompris("explore_world_animals", PD, "Erinaceus_roumanicus_2020_G2.jpg")),
+    ("train", "gcompris_lemur", "gcompris-qt-data", GC_ANIMAL("lemur"), "full",
+     "ring-tailed lemurs on a log", "Mathias Appel",
+     *gcompris("explore_world_animals", CC0, "Lemur_(37122852696).jpg")),
+    ("train", "gcompris_giraffes", "gcompris-qt-data", GC_ANIMAL("giraffe"), "full",
+     "two giraffes among bare trees", "Mike and Lara Wolfe",
+     *gcompris("explore_world_animals", CC0, "Giraffe_courtship_(25657342808).jpg")),
+    ("train", "gcompris_crab", "gcompris-qt-data", GC_ERASE("crab"), "full",
+     "Sally Lightfoot crab on grey rock", "Nosferattus",
+     *gcompris("erase", CC0, "Sally_Lightfoot_Crab_2019.jpg (cropped, sharpened by GCompris)")),
+    # HELD-OUT
+    ("heldout", "mate_wood", "mate-backgrounds", MATE.format("Wood"), "full",
+     "weathered wooden planks, shallow focus", "Jean-François Fortin Tam", *MATE_LICENCE),
+    ("heldout", "gcompris_hawamahal", "gcompris-qt-data", GC_MONUMENT("india/hawaMahal"), "full",
+     "Hawa Mahal facade (windows, balconies), Jaipur", "Janwiki",
+     *gcompris("explore_monuments", PD, "Hawa_Mahal,_Jaipur,_India.jpg")),
+    ("heldout", "gcompris_petra", "gcompris-qt-data", GC_MONUMENT("wonders/petra"), "full",
+     "Al-Khazneh rock-cut facade, Petra", "Berthold Werner",
+     *gcompris("explore_monuments", PD, "Petra_Jordan_BW_36.JPG")),
+    ("heldout", "gcompris_pontdugard", "gcompris-qt-data", GC_MONUMENT("france/pontduGard"), "full",
+     "Pont du Gard aqueduct arches over trees", "Mimova",
+     *gcompris("explore_monuments", PD, "Pontdugard.jpg")),
+    ("heldout", "gcompris_schwerin", "gcompris-qt-data", GC_MONUMENT("germany/schwerinPalace"), "full",
+     "Schwerin Palace across the water, bare trees", "Hermann Luyken",
+     *gcompris("explore_monuments", CC0, "2012.02.26.121724_Schloss_Schwerin.jpg")),
+    ("heldout", "gcompris_canyondechelly", "gcompris-qt-data", GC_MONUMENT("usa/canyondeChelly"), "full",
+     "Canyon de Chelly: river bed, fields and red cliffs", "Nikater",
+     *gcompris("explore_monuments", PD, "Canyon_de_chelly09.jpg")),
+    ("heldout", "gcompris_charminar", "gcompris-qt-data", GC_MONUMENT("india/charminar"), "full",
+     "Charminar minarets and arch, Hyderabad", "Goutamkhandelwal",
+     *gcompris("explore_monuments", PD, "Charminar_1.JPG")),
+    ("heldout", "gcompris_moose", "gcompris-qt-data", GC_ANIMAL("moose"), "full",
+     "bull moose lying in low shrubs", "Ryan Hagerty",
+     *gcompris("explore_world_animals", PD, "Male_Moose.jpg")),
+    ("heldout", "gcompris_jaguars", "gcompris-qt-data", GC_ANIMAL("jaguar"), "full",
+     "two jaguars on rocks", "Frieda Bredesen",
+     *gcompris("explore_world_animals", CC0, "Two_Jaguar_Sisters.jpg")),
+    ("heldout", "gcompris_koala", "gcompris-qt-data", GC_ANIMAL("koala"), "full",
+     "koala in a eucalyptus fork", "BurningWell",
+     *gcompris("explore_world_animals", PD, "Koala_Perth_Zoo.jpg")),
+    ("heldout", "gcompris_redpanda", "gcompris-qt-data", GC_ERASE("red_panda"), "full",
+     "red panda on a branch, foliage", "Mathias Appel",
+     *gcompris("erase", CC0, "Red_Panda_(30324056733).jpg (cropped, sharpened by GCompris)")),
 ]
 
 
@@ -136,6 +269,58 @@ def extract(debs, workdir):
     return hashes
 
 
+def rcc_files(path):
+    """{resource path: bytes} of a Qt resource bundle (.rcc, format versions 1-3; zlib or no compression).
+
+    Layout: "qres", then big-endian u32 version, tree offset, data offset, names offset (version 3 adds a
+    flags word). A tree node is name offset (u32), flags (u16; 1 = zlib, 2 = directory, 4 = zstd), then
+    for a directory child count and first child index (u32 each), for a file country and language (u16
+    each) and data offset (u32); from version 2 on a node ends with an 8-byte modification time. A name
+    is u16 length, u32 hash, UTF-16BE characters. File data is u32 size and the bytes, zlib data being
+    prefixed with its u32 uncompressed size (qCompress).
+    """
+    with open(path, "rb") as f:
+        blob = f.read()
+    if blob[:4] != b"qres":
+        raise ValueError(f"{path}: not a Qt resource bundle")
+    version, tree, data, names = struct.unpack(">IIII", blob[4:20])
+    node_size = 22 if version >= 2 else 14
+
+    def name_at(offset):
+        (length,) = struct.unpack(">H", blob[names + offset:names + offset + 2])
+        return blob[names + offset + 6:names + offset + 6 + 2 * length].decode("utf-16-be")
+
+    files = {}
+    pending = [(0, "")]
+    while pending:
+        index, parent = pending.pop()
+        at = tree + index * node_size
+        name_offset, flags = struct.unpack(">IH", blob[at:at + 6])
+        path_here = parent + "/" + name_at(name_offset) if index else ""
+        if flags & 2:
+            count, first = struct.unpack(">II", blob[at + 6:at + 14])
+            pending.extend((first + k, path_here) for k in range(count))
+            continue
+        (offset,) = struct.unpack(">I", blob[at + 10:at + 14])
+        (size,) = struct.unpack(">I", blob[data + offset:data + offset + 4])
+        content = blob[data + offset + 4:data + offset + 4 + size]
+        if flags & 4:
+            raise ValueError(f"{path}:{path_here} is zstd-compressed; not supported")
+        if flags & 1:
+            content = zlib.decompress(content[4:])
+        files[path_here] = content
+    return files
+
+
+def original_bytes(workdir, package, path):
+    """Bytes of a selected file: a plain file of the package, or "<.rcc path>!<resource path>"."""
+    if "!" in path:
+        bundle, member = path.split("!", 1)
+        return rcc_files(os.path.join(workdir, package, bundle))[member]
+    with open(os.path.join(workdir, package, path), "rb") as f:
+        return f.read()
+
+
 def downsized(image):
     w, h = image.size
     scale = LONG_SIDE / max(w, h)
@@ -145,7 +330,7 @@ def downsized(image):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--debs", required=True, help="folder holding the four .deb files (apt-get download)")
+    parser.add_argument("--debs", required=True, help="folder holding the .deb files of PACKAGES (apt-get download)")
     args = parser.parse_args()
     for split, name, package, *_ in SELECTION:
         assert package in PACKAGES and not any(bad in package for bad in FORBIDDEN_PACKAGES), package
@@ -164,8 +349,8 @@ def main():
             os.makedirs(os.path.join(OUT, split))
         rows = []
         for split, name, package, path, cut, what, author, licence, stated in SELECTION:
-            original = os.path.join(workdir, package, path)
-            image = ImageOps.exif_transpose(Image.open(original)).convert("RGB")
+            original = original_bytes(workdir, package, path)
+            image = ImageOps.exif_transpose(Image.open(io.BytesIO(original))).convert("RGB")
             w, h = image.size
             parts = [(name, (0, 0, w, h))] if cut == "full" else \
                 [(name + "_l", (0, 0, w // 2, h)), (name + "_r", (w // 2, 0, w, h))]
@@ -176,7 +361,7 @@ def main():
                     size = check.size
                 region = "whole" if cut == "full" else f"columns [{box[0]}, {box[2]})"
                 rows.append((split, source, size, os.path.getsize(out), package, PACKAGES[package], "/" + path,
-                             f"{w}×{h}", sha256(original)[:16], region, what, author, licence, stated))
+                             f"{w}×{h}", hashlib.sha256(original).hexdigest()[:16], region, what, author, licence, stated))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     write_sources(rows, deb_hashes)
@@ -195,7 +380,9 @@ def write_sources(rows, deb_hashes):
         "script). Every photo is a real photograph from a Debian 12 (bookworm) package; its licence allows",
         "redistribution and modification. Stored copies: long side 512 px (Pillow LANCZOS), RGB, JPEG quality 90,",
         "no metadata. A source cut into halves: `_l` = columns `[0, W//2)`, `_r` = `[W//2, W)` of the original,",
-        "so the halves are disjoint; both halves of a photo are in the same split.",
+        "so the halves are disjoint; both halves of a photo are in the same split. An original named",
+        "`<bundle>.rcc!<resource path>` is a file inside a Qt resource bundle of the package (GCompris ships",
+        "its images that way); its size and SHA-256 are those of the file itself.",
         "",
         "`train/` feeds the training fixtures; `heldout/` is never used for training or tuning. Neither uses",
         "the images reserved for independent evaluation (Debian `opencv-doc`, scikit-image's bundled images,",
@@ -234,6 +421,14 @@ def write_sources(rows, deb_hashes):
         "  the author, the Commons page and the licence (public domain, or GNU FDL); Debian's copyright covers",
         "  the package with GPL-2+.",
         "- CC-BY-SA-3.0 (Lukas Baubkus): attribution as above; derived views stay under CC-BY-SA-3.0.",
+        "- LXQt wallpapers: the `License` file beside them says CC-BY-SA-3.0 for the folder and credits",
+        "  stefonarch for flowers (the one used here) and others; Debian's copyright covers the",
+        "  package with LGPL-2.1+. Attribution as above; derived views stay under CC-BY-SA-3.0.",
+        "- GCompris (`gcompris-qt-data`): every resource folder holds a `README` (inside the same `.rcc`) that",
+        "  names, per image, the author, the licence and the Wikimedia Commons page; only images marked",
+        "  `Public Domain` or `CC0-1.0` there are used. Debian's copyright covers the package with GPL-3+",
+        "  (Files: *); its per-file list predates these images. The `erase` activity's images were cropped",
+        "  and sharpened by GCompris (its README says so).",
         "- Derived fixtures (the synthetic views under `Fixtures/train/`) carry the licence of their source photo.",
         "",
         "## Commands",
@@ -241,7 +436,8 @@ def write_sources(rows, deb_hashes):
         "```bash",
         "apt-get update",
         "mkdir -p /tmp/debs && cd /tmp/debs && apt-get download mate-backgrounds=1.26.0-1 \\",
-        "    plasma-workspace-wallpapers=4:5.27.5-2 lomiri-wallpapers-20.04=20.04.0-2 palapeli-data=4:22.12.3-1",
+        "    plasma-workspace-wallpapers=4:5.27.5-2 lomiri-wallpapers-20.04=20.04.0-2 palapeli-data=4:22.12.3-1 \\",
+        "    lxqt-themes=1.2.0-1 gcompris-qt-data=3.1-2",
         "cd -   # repository root",
         "/work/venv/bin/python Fixtures/scripts/make_training_photos.py --debs /tmp/debs",
         "```",
