@@ -49,6 +49,17 @@ enum ModelSelection {
     }
 
     /// The seed network whose every expected tensor is present (checkpoints carry no architecture tag).
+    /// The input size, R-MAC steps and JPEG inverse DCT to extract with: each flag when given,
+    /// else what the weight file records it was validated at (`ValidatedExtraction`), else the
+    /// command's default (`fallback` values are the parsed options, defaults included).
+    static func extractionSettings(_ args: ParsedArguments, selection: Selection, imageSize: Int, rmacSteps: [Int],
+                                   dct: String) throws -> (imageSize: Int, rmacSteps: [Int], dct: String) {
+        let validated = selection.archive.extraction
+        return (args.isSet("img-size") ? imageSize : validated?.imageSize ?? imageSize,
+                args.isSet("rmac-step") ? rmacSteps : validated?.rmacSteps ?? rmacSteps,
+                args.isSet("dct") ? dct : validated?.dct ?? dct)
+    }
+
     static func inferArchitecture(of tensors: [String: Tensor], path: String) throws -> Architecture {
         let names = Set(tensors.keys)
         if let match = Architecture.allCases.first(where: { Set($0.expectedTensors.keys).isSubset(of: names) }) {

@@ -14,10 +14,19 @@ extension WeightArchive {
         static let contentSHA256 = "content_sha256"
         /// Optional: JSON provenance of a snapshot written by `mirror train`.
         static let training = "training"
+        /// Optional: JSON of the settings the weights were validated at (`ValidatedExtraction`).
+        static let extraction = "extraction"
     }
 
     /// The 8-byte signature at the start of every HDF5 file without a user block.
     static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Whether `path` is a readable regular file that starts with the HDF5 signature.
+    public static func isWeightFile(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 8)).map { [UInt8]($0) == hdf5Signature } ?? false
+    }
 
     /// Writes the archive to `path` atomically: the file is built beside `path` under a
     /// temporary `.name.XXXX.partial` name, flushed to disk, then renamed over `path`, so readers
@@ -45,6 +54,7 @@ extension WeightArchive {
             try created.setAttribute(Attribute.source, string: source)
             try created.setAttribute(Attribute.contentSHA256, string: contentSHA256)
             if let training { try created.setAttribute(Attribute.training, string: training) }
+            if let extraction { try created.setAttribute(Attribute.extraction, string: extraction.json) }
             for name in tensors.keys.sorted() {
                 let tensor = tensors[name]!
                 try created.writeFloats(tensor.data, shape: tensor.shape, at: name)
@@ -93,6 +103,14 @@ extension WeightArchive {
             let source = try requiredString(Attribute.source, in: file)
             let storedHash = try requiredString(Attribute.contentSHA256, in: file)
             let training = try file.stringAttribute(Attribute.training)
+            var extraction: ValidatedExtraction?
+            if let text = try file.stringAttribute(Attribute.extraction) {
+                switch ValidatedExtraction.parse(text) {
+                case .success(let value): extraction = value
+                case .failure(let failure):
+                    throw WeightError.invalidAttribute(path: path, name: Attribute.extraction, reason: failure.reason)
+                }
+            }
 
             var tensors: [String: Tensor] = [:]
             for name in try file.datasetPaths() {
@@ -105,7 +123,8 @@ extension WeightArchive {
             }
             return WeightArchive(architecture: architecture,
                                  normalization: InputNormalization(mean: mean, std: std, channelOrder: order),
-                                 bnEpsilon: epsilon, source: source, tensors: tensors, training: training, origin: path)
+                                 bnEpsilon: epsilon, source: source, tensors: tensors, training: training,
+                                 extraction: extraction, origin: path)
         } catch let error as HDF5Error {
             throw WeightError.hdf5(error)
         }

@@ -22,14 +22,19 @@ public struct WeightArchive: Equatable, Sendable {
     /// Training provenance of a `mirror train` snapshot (a JSON object: step, data, options,
     /// initial weights), nil for converted weights. Stored as the optional `training` attribute.
     public var training: String?
+    /// The extraction settings the weights were validated at (optional `extraction` attribute);
+    /// `mirror extract` and `mirror pairs` follow them unless flags override.
+    public var extraction: ValidatedExtraction?
     /// The file this archive was read from, or "(in memory)"; named in validation errors and
     /// ignored by `==`.
     public var origin: String
 
     public init(architecture: String, normalization: InputNormalization, bnEpsilon: Float, source: String,
-                tensors: [String: Tensor], training: String? = nil, origin: String = "(in memory)") {
+                tensors: [String: Tensor], training: String? = nil, extraction: ValidatedExtraction? = nil,
+                origin: String = "(in memory)") {
         self.architecture = architecture
         self.training = training
+        self.extraction = extraction
         self.normalization = normalization
         self.bnEpsilon = bnEpsilon
         self.source = source
@@ -40,7 +45,7 @@ public struct WeightArchive: Equatable, Sendable {
     public static func == (lhs: WeightArchive, rhs: WeightArchive) -> Bool {
         lhs.architecture == rhs.architecture && lhs.normalization == rhs.normalization
             && lhs.bnEpsilon.bitPattern == rhs.bnEpsilon.bitPattern && lhs.source == rhs.source
-            && lhs.tensors == rhs.tensors && lhs.training == rhs.training
+            && lhs.tensors == rhs.tensors && lhs.training == rhs.training && lhs.extraction == rhs.extraction
     }
 
     /// Total number of weight values.

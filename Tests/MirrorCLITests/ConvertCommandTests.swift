@@ -1,4 +1,5 @@
 import Foundation
+import MirrorModels
 import TestSupport
 import XCTest
 
@@ -80,5 +81,37 @@ final class ConvertCommandTests: XCTestCase {
                                                "--from", "tf", "--out", directory.appendingPathComponent("x.h5").path])
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.contains("looks like a PyTorch file"), result.stderr)
+    }
+}
+
+/// `mirror convert WEIGHTS.h5 --img-size …` records the settings a model was validated at, and
+/// `mirror extract` follows them unless its own flags say otherwise.
+final class ValidatedSettingsTests: XCTestCase {
+    func testExtractFollowsTheWeightFileUnlessFlagsOverride() throws {
+        let directory = try TestPaths.makeTemporaryDirectory("validated")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = directory.appendingPathComponent("plain.h5").path, annotated = directory.appendingPathComponent("annotated.h5").path
+        try Architecture.efficientNetLite0.syntheticArchive().write(to: plain)
+        let convert = try ProcessRunner.mirror(["convert", plain, "--out", annotated, "--img-size", "64", "--rmac-step", "1,2",
+                                                "--dct", "accurate", "--note", "test"])
+        XCTAssertEqual(convert.status, 0, convert.stderr)
+        XCTAssertEqual(try WeightArchive.read(from: annotated).extraction,
+                       ValidatedExtraction(imageSize: 64, rmacSteps: [1, 2], dct: "accurate", note: "test"))
+        let lonely = try ProcessRunner.mirror(["convert", plain, "--out", annotated, "--note", "x"])
+        XCTAssertEqual(lonely.status, 2)
+        XCTAssertTrue(lonely.stderr.contains("recorded with --img-size"), lonely.stderr)
+
+        let image = TestPaths.fixtures.appendingPathComponent("photos/train/mate_dune.jpg").path
+        let followed = try ProcessRunner.mirror(["extract", image, "--weights", annotated, "--threads", "2",
+                                                 "--output-folder", directory.appendingPathComponent("a").path])
+        XCTAssertEqual(followed.status, 0, followed.stderr)
+        XCTAssertTrue(followed.stderr.contains("S=64, steps 1,2"), followed.stderr)
+        let overridden = try ProcessRunner.mirror(["extract", image, "--weights", annotated, "--img-size", "96", "--threads", "2",
+                                                   "--output-folder", directory.appendingPathComponent("b").path])
+        XCTAssertEqual(overridden.status, 0, overridden.stderr)
+        XCTAssertTrue(overridden.stderr.contains("S=96, steps 1,2"), overridden.stderr)
+        let unannotated = try ProcessRunner.mirror(["extract", image, "--weights", plain, "--threads", "2", "--img-size", "64",
+                                                    "--output-folder", directory.appendingPathComponent("c").path])
+        XCTAssertTrue(unannotated.stderr.contains("S=64, steps 1,3,5"), unannotated.stderr)
     }
 }

@@ -50,6 +50,27 @@ final class WeightArchiveTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["sample.h5"])
     }
 
+    /// The optional `extraction` attribute: written, read back equal, and a malformed one refused
+    /// naming the file and the attribute.
+    func testValidatedExtractionSettingsRoundTrip() throws {
+        var archive = sampleArchive()
+        archive.extraction = ValidatedExtraction(imageSize: 448, rmacSteps: [1, 3, 5], dct: "accurate", note: "held-out mAP 0.9")
+        let path = temporaryFile("validated.h5")
+        try archive.write(to: path)
+        let back = try WeightArchive.read(from: path)
+        XCTAssertEqual(back.extraction, archive.extraction)
+        XCTAssertEqual(back, archive)
+        XCTAssertNil(try WeightArchive.read(from: { try sampleArchive().write(to: temporaryFile("plain.h5")); return temporaryFile("plain.h5") }()).extraction)
+
+        for (text, reason) in [("[]", "not a JSON object"), (#"{"img_size": 8, "rmac_step": [1], "dct": "fast"}"#, "img_size"),
+                               (#"{"img_size": 224, "rmac_step": [], "dct": "fast"}"#, "rmac_step"),
+                               (#"{"img_size": 224, "rmac_step": [1], "dct": "slow"}"#, "dct")] {
+            guard case .failure(let failure) = ValidatedExtraction.parse(text) else { XCTFail(text); continue }
+            XCTAssertTrue(failure.reason.contains(reason), failure.reason)
+        }
+        XCTAssertEqual(try? ValidatedExtraction.parse(archive.extraction!.json).get(), archive.extraction)
+    }
+
     func testRewritingReplacesTheFileAtomically() throws {
         let path = temporaryFile("weights.h5")
         var archive = sampleArchive()

@@ -6,14 +6,16 @@ import MirrorModels
 enum ConvertCommand {
     static let command = Command(
         name: "convert",
-        summary: "Convert a TensorFlow checkpoint or PyTorch state dict to mirror's HDF5 weights.",
+        summary: "Convert a TensorFlow checkpoint or PyTorch state dict to mirror's HDF5 weights (or annotate a weight file).",
         synopsis: "INPUT --out FILE.h5 [options]   |   INPUT --list",
         discussion: """
         INPUT is a TF checkpoint prefix (model.ckpt-720000), its .index file, a folder with a 'checkpoint' file, \
         or a PyTorch .pth (zip or legacy format); the seed's --ckpt-path P --ckpt-step N pair also works. \
         Seed TF names pass through; optimizer slots and counters are dropped; PyTorch EfficientNet-Lite0 names \
         and OIHW kernels are mapped to mirror's layout. The result is checked against the architecture and \
-        written atomically.
+        written atomically. INPUT may also be a mirror weight file (.h5), copied with its attributes. \
+        --img-size records the extraction settings the weights were validated at (with --rmac-step, --dct and \
+        --note): extract and pairs then use them unless their own flags say otherwise.
         """,
         options: [
             .value("from", "FORMAT", help: "Input format.", default: "auto", allowed: ["auto", "tf", "pytorch"]),
@@ -23,15 +25,40 @@ enum ConvertCommand {
             .value("ckpt-path", "PREFIX", help: "The seed's checkpoint prefix, instead of INPUT."),
             .value("ckpt-step", "N", help: "With --ckpt-path: read PREFIX-N."),
             .flag("list", help: "Only list the input's tensors with dtype and shape."),
+            .value("img-size", "S", help: "Record: the input size the weights were validated at."),
+            .value("rmac-step", "LIST", help: "Record, with --img-size: the R-MAC steps validated at.", default: "1,3,5"),
+            .value("dct", "METHOD", help: "Record, with --img-size: the JPEG inverse DCT validated with.", default: "fast",
+                   allowed: ["fast", "accurate"]),
+            .value("note", "TEXT", help: "Record, with --img-size: on what data, with which result."),
         ],
         run: { args, console in
             let input = try resolveInput(args)
-            let format = try detect(input, from: try args.choice("from")!, args: args)
+            let isWeightFile = WeightArchive.isWeightFile(input)
+            let format = isWeightFile ? nil : try detect(input, from: try args.choice("from")!, args: args)
             if args.flag("list") {
+                guard let format else { throw UsageError("--list reads checkpoints and state dicts, not weight files", command: args.command) }
                 try list(format, console: console)
                 return 0
             }
             let out = try args.required("out")
+            var (archive, dropped) = isWeightFile ? (try WeightArchive.read(from: input), [])
+                : try convert(input, format: format!, args: args)
+            if let size = try args.int("img-size", in: 32...8192) {
+                archive.extraction = ValidatedExtraction(imageSize: size, rmacSteps: try args.intList("rmac-step", in: 1...64)!,
+                                                         dct: try args.choice("dct")!, note: args.string("note"))
+            } else if ["rmac-step", "dct", "note"].contains(where: args.isSet) {
+                throw UsageError("--rmac-step, --dct and --note are recorded with --img-size", command: args.command)
+            }
+            try archive.write(to: out)
+            console.err("\(input): \(archive.tensors.count) tensors (\(archive.parameterCount) parameters) → \(out) "
+                        + "[\(archive.architecture)]" + (dropped.isEmpty ? "" : "; dropped \(dropped.count) "
+                        + "non-model entries (\(dropped.prefix(4).joined(separator: ", "))\(dropped.count > 4 ? ", …" : ""))")
+                        + (archive.extraction.map { "; validated at \($0.json)" } ?? ""))
+            return 0
+        })
+
+    /// A checkpoint or state dict → a checked archive, and the entries dropped on the way.
+    private static func convert(_ input: String, format: CheckpointFormat, args: ParsedArguments) throws -> (WeightArchive, [String]) {
             let net = try args.choice("net").map { Architecture(rawValue: $0)! }
             let converted: ConvertedWeights, architecture: Architecture, source: String
             switch format {
@@ -54,12 +81,9 @@ enum ConvertCommand {
                                         origin: input)
             // The same check loading does: every name and shape, all problems in one error.
             try archive.validate(expected: architecture.expectedTensors)
-            try archive.write(to: out)
-            console.err("\(input): \(converted.tensors.count) tensors (\(archive.parameterCount) parameters) → \(out) "
-                        + "[\(architecture.rawValue)]" + (converted.dropped.isEmpty ? "" : "; dropped \(converted.dropped.count) "
-                        + "non-model entries (\(converted.dropped.prefix(4).joined(separator: ", "))\(converted.dropped.count > 4 ? ", …" : ""))"))
-            return 0
-        })
+            return (archive, converted.dropped)
+    }
+
 
     private static func resolveInput(_ args: ParsedArguments) throws -> String {
         if let prefix = args.string("ckpt-path") {

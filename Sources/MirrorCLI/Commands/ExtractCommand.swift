@@ -17,7 +17,8 @@ enum ExtractCommand {
             .value("gl3d-root", "DIR", help: "Prefix for relative paths in --img-list (the seed's GL3D layout)."),
             .value("output-folder", "DIR", help: "Write features here under each image's stem instead of beside the image."),
         ] + SharedOptions.model + [
-            .value("img-size", "S", help: "Short side after scaling; the crop is S×S.", default: "896"),
+            .value("img-size", "S", help: "Short side after scaling; the crop is S×S (default: what the weight file was "
+                   + "validated at, else 896; likewise --rmac-step and --dct).", default: "896"),
             .value("pool", "MODE", help: "Regional pooling.", default: "MAX", allowed: ["MAX", "AVG"]),
             .value("rmac-step", "LIST", help: "Comma-separated R-MAC grid steps (SPEC §3).", default: "1,3,5"),
             .flag("multi-scale", help: "Also pool the 1/2 and 1/4 decimated inputs and append their regions."),
@@ -72,12 +73,18 @@ struct ExtractOptions {
         overwrite = args.flag("overwrite")
         quiet = args.flag("quiet")
         dct = try args.choice("dct")!
+        try checkMultiScale(args)
+        if args.isSet("ckpt-step") { _ = try args.int("ckpt-step", in: 0...Int.max) }
+        if let text = args.string("shard") { shard = try Self.parseShard(text, args: args) }
+    }
+
+    /// `--multi-scale` works at the seed's pyramid sizes only (checked again once the weight
+    /// file's validated size is known).
+    func checkMultiScale(_ args: ParsedArguments) throws {
         if multiScale && SeedPreprocessing.multiScaleCount(imageSize: imageSize) == nil {
             throw UsageError.invalidValue("img-size", "\(imageSize)", command: args.command,
                                           reason: "--multi-scale needs 224, 448, 896 or 1024 (the seed's pyramid sizes)")
         }
-        if args.isSet("ckpt-step") { _ = try args.int("ckpt-step", in: 0...Int.max) }
-        if let text = args.string("shard") { shard = try Self.parseShard(text, args: args) }
     }
 
     static func parseShard(_ text: String, args: ParsedArguments) throws -> (Int, Int) {

@@ -1,5 +1,6 @@
 import Foundation
 import MirrorCore
+import MirrorImageIO
 import MirrorRetrieval
 
 /// `mirror pairs`: the one-shot job for newcomers — extract (default model), index, query, and write
@@ -22,8 +23,11 @@ enum PairsCommand {
             .value("format", "FMT", help: "Pair list format.", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
             .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions)."),
             .value("features", "DIR", help: "Where features are stored and reused."),
-            .value("img-size", "S", help: "Short side after scaling; the crop is S×S.", default: "896"),
+            .value("img-size", "S", help: "Short side after scaling; the crop is S×S (default: what the weight file was "
+                   + "validated at, else 896).", default: "896"),
             .value("rmac-step", "LIST", help: "R-MAC grid steps.", default: "1,3,5"),
+            .value("dct", "METHOD", help: "JPEG inverse DCT: fast (IFAST, TF1's decode_jpeg, the seed) or accurate (ISLOW).",
+                   default: "fast", allowed: ["fast", "accurate"]),
             .value("out-dim", "K", help: "PCA-whiten to K dimensions when there are more than K images.", default: "256"),
             .value("max-memory", "MB", help: "Working-memory budget of the matcher.", default: "1024"),
         ] + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
@@ -37,8 +41,10 @@ enum PairsRunner {
         let top = try args.int("top", in: 1...Int.max)!
         let format = PairList.Format(rawValue: try args.choice("format")!)!
         let minScore = try args.double("min-score")
-        let size = try args.int("img-size", in: 32...8192)!
-        let steps = try args.intList("rmac-step", in: 1...64)!
+        let selection = try ModelSelection.resolve(args)
+        let (size, steps, dct) = try ModelSelection.extractionSettings(
+            args, selection: selection, imageSize: try args.int("img-size", in: 32...8192)!,
+            rmacSteps: try args.intList("rmac-step", in: 1...64)!, dct: try args.choice("dct")!)
         let outDim = try args.int("out-dim", in: 1...65536)!
         let budget = try args.int("max-memory", in: 16...1_048_576)! << 20
         let threads = try SharedOptions.threads(args)
@@ -67,12 +73,13 @@ enum PairsRunner {
         let outputs = names.map { (featureFolder as NSString).appendingPathComponent(
             $0.replacingOccurrences(of: "/", with: "__") + ".npy") }
 
-        let configuration = FeatureExtractor.Configuration(imageSize: size, steps: steps, multiScale: false, pool: .max)
-        let (extractor, selection, shape) = try ExtractRunner.makeExtractor(
-            args, configuration: configuration, backend: try args.choice("backend")!, threads: threads)
+        let configuration = FeatureExtractor.Configuration(imageSize: size, steps: steps, multiScale: false, pool: .max,
+                                                           dct: DCTMethod(rawValue: dct)!)
+        let (extractor, _, shape) = try ExtractRunner.makeExtractor(
+            args, selection: selection, configuration: configuration, backend: try args.choice("backend")!, threads: threads)
         if !quiet {
-            console.err("mirror pairs: \(images.count) images, \(selection.architecture.rawValue) (\(selection.origin)), "
-                        + "features in \(featureFolder)")
+            console.err("mirror pairs: \(images.count) images, \(selection.architecture.rawValue) (\(selection.origin)) at "
+                        + "S=\(size), steps \(steps.map(String.init).joined(separator: ",")), features in \(featureFolder)")
         }
         let summary = try ExtractRunner.extract(images: images, outputs: outputs, extractor: extractor, shape: shape,
                                                 overwrite: false, quiet: quiet, listingFolder: featureFolder, writeLists: false,

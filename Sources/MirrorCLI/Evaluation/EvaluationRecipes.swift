@@ -24,7 +24,7 @@ enum EvaluationRecipes {
 
         // The network, and where its features of these settings live.
         let (extractor, selection, shape) = try ExtractRunner.makeExtractor(
-            args, configuration: settings.extraction, backend: try args.choice("backend")!, threads: threads)
+            args, selection: try ModelSelection.resolve(args), configuration: settings.extraction, backend: try args.choice("backend")!, threads: threads)
         let cache = join("features-" + cacheKey(settings: settings, selection: selection))
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
         try AtomicFile.write(Array(describe(settings: settings, selection: selection).utf8),

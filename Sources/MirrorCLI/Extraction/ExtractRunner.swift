@@ -9,11 +9,16 @@ import MirrorRetrieval
 /// the Oxford queries), the shard, the batch run, and the reports (`failed.txt`, lists).
 enum ExtractRunner {
     static func run(_ options: ExtractOptions, args: ParsedArguments, console: Console) throws -> Int32 {
+        var options = options
+        let selection = try ModelSelection.resolve(args)
+        (options.imageSize, options.rmacSteps, options.dct) = try ModelSelection.extractionSettings(
+            args, selection: selection, imageSize: options.imageSize, rmacSteps: options.rmacSteps, dct: options.dct)
+        try options.checkMultiScale(args)
         let configuration = FeatureExtractor.Configuration(
             imageSize: options.imageSize, steps: options.rmacSteps, multiScale: options.multiScale,
             pool: RegionalPoolingMode(rawValue: options.pool)!, dct: DCTMethod(rawValue: options.dct)!)
-        let (extractor, selection, shape) = try makeExtractor(args, configuration: configuration,
-                                                              backend: options.backend, threads: options.threads)
+        let (extractor, _, shape) = try makeExtractor(args, selection: selection, configuration: configuration,
+                                                      backend: options.backend, threads: options.threads)
         let network = extractor.network, backend = extractor.backend
 
         // Which images, and where their features go.
@@ -53,9 +58,8 @@ enum ExtractRunner {
     }
 
     /// The model (`--net`/`--weights`/`--ckpt-*` rules), the engine, and the `[D, R]` every image gives.
-    static func makeExtractor(_ args: ParsedArguments, configuration: FeatureExtractor.Configuration, backend: String,
-                              threads: Int?) throws -> (FeatureExtractor, ModelSelection.Selection, [Int]) {
-        let selection = try ModelSelection.resolve(args)
+    static func makeExtractor(_ args: ParsedArguments, selection: ModelSelection.Selection, configuration: FeatureExtractor.Configuration,
+                              backend: String, threads: Int?) throws -> (FeatureExtractor, ModelSelection.Selection, [Int]) {
         let network = try FeatureNetwork(selection.architecture, weights: selection.archive)
         let engine = makeBackend(kind: BackendKind(rawValue: backend)!, threads: threads)
         let extractor = FeatureExtractor(network: network, backend: engine, configuration: configuration)
