@@ -75,14 +75,20 @@ extension COLMAPModel {
             return bits.reduce(0) { $0 + $1.nonzeroBitCount }
         }
 
-        // Per neighbour slot: shared-point count, then cells in a and cells in b (`words` each).
+        // Per neighbour slot: shared-point count, the point counted last, then cells in a and in b
+        // (`words` each). `pointStamp[p] == a` once a's first observation of p was handled, so a
+        // point observed twice in a counts once; `lastPoint` does the same for a point whose track
+        // names b twice (a track is walked whole before the next point).
         var slotOf = [Int](repeating: -1, count: images.count)
+        var pointStamp = [Int](repeating: -1, count: points.count)
         var neighbours: [Int] = []
-        var shared: [Int] = [], cells: [UInt64] = []
+        var shared: [Int] = [], lastPoint: [Int] = [], cells: [UInt64] = []
         for a in order {
             let image = images[a], rankA = position[a]
             for keypoint in image.keypoints where keypoint.observesPoint {
                 let p = pointIndex(id: keypoint.point3DID)!
+                let firstObservation = pointStamp[p] != a
+                pointStamp[p] = a
                 let cellA = cell(keypoint, of: image)
                 for observation in points[p].track {
                     let b = imageIndex(id: observation.imageID)!
@@ -93,23 +99,16 @@ extension COLMAPModel {
                         slotOf[b] = slot
                         neighbours.append(b)
                         shared.append(0)
+                        lastPoint.append(-1)
                         cells.append(contentsOf: repeatElement(0, count: 2 * words))
+                    }
+                    if firstObservation && lastPoint[slot] != p {
+                        lastPoint[slot] = p
+                        shared[slot] += 1
                     }
                     cells[slot * 2 * words + cellA >> 6] |= 1 << UInt64(cellA & 63)
                     let cellB = cell(images[b].keypoints[Int(observation.keypointIndex)], of: images[b])
                     cells[slot * 2 * words + words + cellB >> 6] |= 1 << UInt64(cellB & 63)
-                }
-            }
-            // Shared points, each counted once per neighbour: walk a's distinct points.
-            var distinct = Set<Int>()
-            for keypoint in image.keypoints where keypoint.observesPoint {
-                let p = pointIndex(id: keypoint.point3DID)!
-                guard distinct.insert(p).inserted else { continue }
-                var counted = Set<Int>()
-                for observation in points[p].track {
-                    let b = imageIndex(id: observation.imageID)!
-                    guard position[b] > rankA, counted.insert(b).inserted else { continue }
-                    shared[slotOf[b]] += 1
                 }
             }
             let sorted = neighbours.indices.sorted { position[neighbours[$0]] < position[neighbours[$1]] }
@@ -125,6 +124,7 @@ extension COLMAPModel {
             for b in neighbours { slotOf[b] = -1 }
             neighbours.removeAll(keepingCapacity: true)
             shared.removeAll(keepingCapacity: true)
+            lastPoint.removeAll(keepingCapacity: true)
             cells.removeAll(keepingCapacity: true)
         }
     }
