@@ -24,11 +24,15 @@ public struct TrainingHyperparameters: Codable, Equatable, Sendable {
     public var augment: Bool
     /// The first trained top-level layer (`--trainable-from`); nil trains every layer (the seed).
     public var trainableFrom: String?
+    /// L2-normalise pooled features before the loss (`--feature-norm`, the seed's
+    /// `feature_reduce(norm=True)`; `FeatureNormalization`); nil or false is the seed's `norm=False`.
+    /// Optional so that state files written before it existed still decode.
+    public var featureNorm: Bool?
 
     public init(batchSize: Int, imageSize: Int = 224, loss: TripletLossKind = .softmin, withWeak: Bool = false,
                 withHard: Bool = false, optimizer: OptimizerKind = .momentum, baseLearningRate: Double = 0.002,
                 gamma: Double = 0.9, stepValue: Int = 10_000, momentum: Double = 0.9, weightDecay: Double = 1e-4,
-                seed: UInt64 = 0, augment: Bool = true, trainableFrom: String? = nil) {
+                seed: UInt64 = 0, augment: Bool = true, trainableFrom: String? = nil, featureNorm: Bool? = nil) {
         self.batchSize = batchSize
         self.imageSize = imageSize
         self.loss = loss
@@ -43,6 +47,7 @@ public struct TrainingHyperparameters: Codable, Equatable, Sendable {
         self.seed = seed
         self.augment = augment
         self.trainableFrom = trainableFrom
+        self.featureNorm = featureNorm
     }
 
     public var schedule: LearningRateSchedule {

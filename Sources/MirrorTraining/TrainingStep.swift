@@ -91,7 +91,8 @@ public final class TrainingStep {
             let options = TripletLossOptions(withWeak: hyperparameters.withWeak, withHard: hyperparameters.withHard,
                                              stageWeight: stageWeights[index])
             let (result, gradient) = StageLoss.evaluate(map: pass.stageMaps[index], loss: hyperparameters.loss,
-                                                        options: options, backend: backend)
+                                                        options: options, normalize: hyperparameters.featureNorm ?? false,
+                                                        backend: backend)
             for (name, value) in result.terms {
                 terms.append(.init(stage: stage.name, term: name, loss: value.loss, accuracy: value.accuracy))
             }

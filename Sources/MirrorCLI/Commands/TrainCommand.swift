@@ -47,6 +47,8 @@ enum TrainCommand {
             .flag("with-weak", help: "Add the structured loss on anchor–negative distances."),
             .flag("with-hard", help: "Add the per-triplet loss comparing anchor–positive with anchor–negative."),
             .flag("no-augment", help: "Skip the seed's colour and flip augmentation."),
+            .flag("feature-norm", help: "L2-normalise the pooled features before the loss (the seed's feature_reduce(norm=True); "
+                  + "its training uses norm=False). Retrieval compares normalised descriptors; raw distances saturate the ±10 clip."),
             .value("trainable-from", "LAYER", help: "Train only from this top-level layer on (e.g. blocks_11 for efficientnet-lite0, "
                    + "res4a_relu for resnet-50, inception_4a_output for googlenet); earlier layers stay frozen and the backward "
                    + "pass stops there. Default: every layer, as the seed."),

@@ -153,6 +153,6 @@ struct TrainRunner {
             gamma: try args.double("gamma", in: 0...1)!, stepValue: try args.int("stepvalue", in: 1...Int.max)!,
             momentum: try args.double("momentum", in: 0...1)!, weightDecay: try args.double("weight-decay", in: 0...1)!,
             seed: UInt64(try args.int("seed", in: 0...Int.max)!), augment: !args.flag("no-augment"),
-            trainableFrom: args.string("trainable-from"))
+            trainableFrom: args.string("trainable-from"), featureNorm: args.flag("feature-norm") ? true : nil)
     }
 }
