@@ -142,7 +142,7 @@ SELECTION = [
      "european-honey-bee.desktop in the same folder; /usr/share/doc/palapeli-data/copyright"),
     ("heldout", "mate_freshflower", "mate-backgrounds", MATE.format("FreshFlower"), "full",
      "orange flower petals", "Jens Ansorg", *MATE_LICENCE),
-    # Added (branch more-photos): 34 photos, 34 sources; train 23, held-out 11.
+    # Added later (34 photos, 34 sources; train 23, held-out 11): the first 24 above are the synthetic sets' sources.
     # TRAIN
     ("train", "plasma_grey", "plasma-workspace-wallpapers", PLASMA.format("Grey"), "full",
      "wavy facade bands of a building, black and white", "Sigi Sagi", *PLASMA_LICENCE),
