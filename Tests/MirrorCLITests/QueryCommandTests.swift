@@ -163,6 +163,13 @@ final class QueryCommandTests: XCTestCase {
         // A second run reuses every feature.
         let again = try ProcessRunner.mirror(["pairs", demo.path, "--top", "5", "--out", out], currentDirectory: TestPaths.repositoryRoot)
         XCTAssertTrue(again.stderr.contains("20 of 20 already done"), again.stderr)
+        // Other settings never reuse them (FeatureCache: one subfolder per model and settings).
+        let other = try ProcessRunner.mirror(["pairs", demo.path, "--top", "5", "--out", out, "--img-size", "448"],
+                                             currentDirectory: TestPaths.repositoryRoot)
+        XCTAssertEqual(other.status, 0, other.stderr)
+        XCTAssertTrue(other.stderr.contains("20 written, 0 already done"), other.stderr)
+        let folders = try FileManager.default.contentsOfDirectory(atPath: demo.appendingPathComponent(".mirror-features").path)
+        XCTAssertEqual(folders.count, 2, "\(folders)")
     }
 }
 

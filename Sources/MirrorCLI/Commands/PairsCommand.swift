@@ -11,8 +11,9 @@ enum PairsCommand {
         summary: "One shot: extract, index and query a folder or list; write image pairs to match.",
         synopsis: "IMAGE_DIR_OR_LIST [--top K] [--out PAIRS.txt] [options]",
         discussion: """
-        Images are found recursively (JPEG/PNG) in a folder, or read from a list file. Features go to \
-        --features (default: <folder>/.mirror-features, or beside the list) and are reused when present. \
+        Images are found recursively (JPEG/PNG) in a folder, or read from a list file. Features go to a \
+        subfolder of --features (default: <folder>/.mirror-features, or beside the list) named for the model and \
+        extraction settings (with its settings.txt), and are reused by runs with the same ones. \
         Then the seed's GL3D recipe: R-MAC steps 1,3,5 at --img-size, PCA-whitening to --out-dim when the \
         collection is larger, PR-MAC, and the top K other images per image. The pair list feeds COLMAP's \
         matches_importer (--format colmap) or hloc (--format hloc); names are relative to the folder.
@@ -22,7 +23,7 @@ enum PairsCommand {
             .value("top", "K", help: "Pairs kept per image (self excluded).", default: "20"),
             .value("format", "FMT", help: "Pair list format.", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
             .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions)."),
-            .value("features", "DIR", help: "Where features are stored and reused."),
+            .value("features", "DIR", help: "Where features are stored and reused (one subfolder per model and settings)."),
             .value("img-size", "S", help: "Short side after scaling; the crop is S×S (default: what the weight file was "
                    + "validated at, else 896).", default: "896"),
             .value("rmac-step", "LIST", help: "R-MAC grid steps.", default: "1,3,5"),
@@ -67,14 +68,14 @@ enum PairsRunner {
             names = images
             defaultFeatures = ((input as NSString).deletingLastPathComponent as NSString).appendingPathComponent("mirror-features")
         }
-        let featureFolder = args.string("features") ?? defaultFeatures
-        try FileManager.default.createDirectory(atPath: featureFolder, withIntermediateDirectories: true)
+        let configuration = FeatureExtractor.Configuration(imageSize: size, steps: steps, multiScale: false, pool: .max,
+                                                           dct: DCTMethod(rawValue: dct)!)
+        // One subfolder per model and settings (FeatureCache): other weights or sizes never reuse them.
+        let featureFolder = try FeatureCache.folder(in: args.string("features") ?? defaultFeatures, extraction: configuration,
+                                                    selection: selection)
         // Names may repeat stems across subfolders, so features are keyed by the relative name.
         let outputs = names.map { (featureFolder as NSString).appendingPathComponent(
             $0.replacingOccurrences(of: "/", with: "__") + ".npy") }
-
-        let configuration = FeatureExtractor.Configuration(imageSize: size, steps: steps, multiScale: false, pool: .max,
-                                                           dct: DCTMethod(rawValue: dct)!)
         let (extractor, _, shape) = try ExtractRunner.makeExtractor(
             args, selection: selection, configuration: configuration, backend: try args.choice("backend")!, threads: threads)
         if !quiet {

@@ -25,10 +25,7 @@ enum EvaluationRecipes {
         // The network, and where its features of these settings live.
         let (extractor, selection, shape) = try ExtractRunner.makeExtractor(
             args, selection: try ModelSelection.resolve(args), configuration: settings.extraction, backend: try args.choice("backend")!, threads: threads)
-        let cache = join("features-" + cacheKey(settings: settings, selection: selection))
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-        try AtomicFile.write(Array(describe(settings: settings, selection: selection).utf8),
-                             to: (cache as NSString).appendingPathComponent("settings.txt"))
+        let cache = try FeatureCache.folder(in: out, prefix: "features-", extraction: settings.extraction, selection: selection)
         say("\(benchmark): \(dataset.database.count) database images, \(selection.architecture.rawValue) from \(selection.origin); "
             + settings.summary + "; output in \(out)")
         let start = BenchTiming.now()
@@ -147,30 +144,6 @@ enum EvaluationRecipes {
                                                 positionalInputs: false, console: console)
         if let failure = summary.failures.first { throw RecipeError.queryUnreadable(image: failure.image) }
         return outputs
-    }
-
-    /// What the cached features depend on: weights (path, size, modification time), network and extraction settings.
-    static func describe(settings: RecipeSettings, selection: ModelSelection.Selection) -> String {
-        let origin = URL(fileURLWithPath: selection.origin).standardizedFileURL.path
-        let candidates = [origin, origin + ".index"]
-        let attributes = candidates.lazy.compactMap { try? FileManager.default.attributesOfItem(atPath: $0) }.first
-        let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
-        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let extraction = settings.extraction
-        return """
-        weights \(origin) (\(size) bytes, modified \(Int(modified)))
-        net \(selection.architecture.rawValue)
-        img-size \(extraction.imageSize)
-        rmac-step \(extraction.effectiveSteps.map(String.init).joined(separator: ","))
-        multi-scale \(extraction.multiScale)
-        pool \(extraction.pool.rawValue)
-        dct \(extraction.dct.rawValue)
-
-        """
-    }
-
-    static func cacheKey(settings: RecipeSettings, selection: ModelSelection.Selection) -> String {
-        String(SHA256.hex(SHA256.hash(Array(describe(settings: settings, selection: selection).utf8))).prefix(12))
     }
 }
 
