@@ -6,6 +6,10 @@ gives a licence that allows redistribution and modification; SELECTION below is 
 that names them, with author and licence, and the script writes Fixtures/photos/SOURCES.md from
 it. A few photos sit inside a Qt resource bundle (.rcc) of a package; SELECTION names them as
 "<path of the .rcc>!<resource path>", and the script reads them with its own small .rcc reader.
+Further GCompris photos are picked by rule at run time (gcompris_auto, GC_* constants): the resource
+READMEs are parsed, and every image marked public domain or CC0-1.0 that is large enough, not mostly
+flat background, not a near-duplicate and not on GC_DENYLIST is added; SOURCES.md lists what the rules
+left out and why.
 Wide photos may be cut into two disjoint halves (left half = columns [0, W//2), right half
 = [W//2, W)); each half is its own source. TRAIN and HELD-OUT are disjoint by original photo.
 
@@ -34,9 +38,11 @@ import subprocess
 import sys
 import struct
 import tempfile
+import urllib.parse
 import zlib
+import fnmatch
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageStat
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT = os.path.join(ROOT, "Fixtures", "photos")
@@ -248,6 +254,82 @@ SELECTION = [
 ]
 
 
+# More GCompris photos, picked programmatically (gcompris_auto below): every raster image that a resource
+# README of gcompris-qt-data marks "Public Domain" or "CC0-1.0", is big enough to store without
+# upscaling (long side >= 512, short side >= 300), is not mostly flat background, is not a near-duplicate
+# or the same Commons file as a photo already used, and is not on GC_DENYLIST. Split by a hash of the name.
+GC_RCC_DIR = "usr/share/gcompris-qt/rcc"
+GC_MIN_LONG, GC_MIN_SHORT = LONG_SIDE, 300
+GC_MAX_ASPECT = 2.1  # long/short; wider would be stored thinner than 244 px (the hand-picked ones are >= 288)
+# Share of 16x16 blocks (image scaled to long side 256, greyscale) with standard deviation < 4 grey levels;
+# above this the image is mostly sky, studio backdrop or open water. The most uniform photo of the
+# hand-picked set above is plasma_coldripple (0.46).
+GC_MAX_FLAT = 0.5
+GC_MAX_DHASH = 32  # of 256 bits: closer than this to an image already selected = near-duplicate
+GC_HELDOUT_EVERY = 3  # names sorted by SHA-256 of the name: ranks 0, 3, 6, ... held-out, the rest train
+# Not photographs although their README says public domain / CC0; "<bundle>:<glob on the path under resource/>".
+# (Small ones, e.g. the categorization thumbnails and clickgame fish sprites, already fail the size rule.)
+GC_DENYLIST = {
+    "solar_system:*": "planet and Sun globes (NASA mosaics/renders) cut out on a flat background",
+    "gravity:*": "planet globes cut out on a flat background",
+    "details:*": "cut-outs and backgrounds made from Van Gogh paintings, not photographs",
+}
+# README typos: name written in the README -> file actually in the bundle (same Commons source).
+GC_README_ALIASES = {"germany/audaPalatina.webp": "germany/aulaPalatina.webp"}
+GC_NAME_PREFIX = {"explore_world_music": "gcompris_music_"}
+# Short subject lines for SOURCES.md: "<bundle>:<path under resource/, no extension>".
+GC_SUBJECTS = {
+    "clickgame:sea1": "submerged Roman road, Baia underwater archaeological park",
+    "clickgame:sea2": "submerged ruins and rocks of Portus Julius, Baia",
+    "clickgame:sea3": "corals and reef fish seen through an aquarium porthole",
+    "clickgame:sea4": "black coral under water, Milford Sound",
+    "clickgame:sea6": "basket starfish on the sea floor",
+    "erase:giraffe": "head and neck of a giraffe (cropped by GCompris)",
+    "erase:pika": "American pika on a rock beside red leaves",
+    "explore_farm_animals:animals/chicken": "brown hens on grass",
+    "explore_farm_animals:animals/cow": "Holstein cow in a pasture, more cows behind",
+    "explore_farm_animals:animals/dog": "German shepherd standing in dry grass",
+    "explore_farm_animals:animals/duck": "white Aylesbury duck at the water's edge",
+    "explore_farm_animals:animals/horse": "band of Nokota horses on a grassy hill",
+    "explore_farm_animals:animals/owl": "owl on a bare branch",
+    "explore_farm_animals:animals/pig": "spotted pig on a lawn",
+    "explore_farm_animals:animals/sheep": "sheep in a meadow",
+    "explore_monuments:india/gatewayofIndia": "Gateway of India, Mumbai, lit at dusk",
+    "explore_monuments:india/goldenTemple": "Golden Temple, Amritsar, across its pool",
+    "explore_monuments:india/greatStupa": "Great Stupa and gateway, Sanchi",
+    "explore_monuments:india/qutubMinar": "Qutub Minar framed by a ruined arch, Delhi",
+    "explore_monuments:india/rangGhar": "Rang Ghar pavilion, Sivasagar",
+    "explore_monuments:france/arlesAmphitheater": "Roman amphitheatre of Arles (arcades, tower)",
+    "explore_monuments:france/chateaudeChambord": "Château de Chambord facade over a lawn",
+    "explore_monuments:france/chateaudeChenonceau": "Château de Chenonceau arches over the Cher",
+    "explore_monuments:france/montStMichel": "Mont-Saint-Michel across salt meadows",
+    "explore_monuments:germany/aulaPalatina": "Aula Palatina (Constantine's basilica), Trier",
+    "explore_monuments:germany/neuschwansteinCastle": "Neuschwanstein Castle above forest, lake behind",
+    "explore_monuments:germany/trierImperialBaths": "ruins of the Imperial Baths, Trier",
+    "explore_monuments:usa/castillodeSanMarcos": "aerial view of Castillo de San Marcos, St. Augustine",
+    "explore_monuments:usa/fortSumter": "inside Fort Sumter (casemates, ruins, lawn)",
+    "explore_monuments:usa/georgeWashingtonBirthplace": "brick Memorial House and a bare tree, Washington's Birthplace",
+    "explore_monuments:usa/lincolnMemorial": "Lincoln Memorial colonnade lit at night",
+    "explore_monuments:usa/mountRushmore": "Mount Rushmore carvings above pines",
+    "explore_monuments:egypt/bentPyramid": "Bent Pyramid of Dahshur in the desert",
+    "explore_monuments:egypt/greatPyramidOfGiza": "Great Pyramid of Khufu, Giza (stone courses)",
+    "explore_monuments:egypt/meidumPyramid": "Meidum pyramid on its debris mound",
+    "explore_world_animals:animals/chameleon": "garden lizard on a twig, green leaves",
+    "explore_world_animals:animals/crocodile": "saltwater crocodile on a muddy river bank",
+    "explore_world_animals:animals/dragon": "Komodo dragon on sand",
+    "explore_world_animals:animals/kangaroo": "eastern grey kangaroo and joey",
+    "explore_world_animals:animals/narwhal": "pod of narwhals at the sea surface",
+    "explore_world_animals:animals/panda": "giant panda sitting on a rock",
+    "explore_world_animals:animals/polar_bear": "polar bear walking on snow among shrubs",
+    "explore_world_animals:animals/scarlet_macaw": "scarlet macaw on a perch",
+    "explore_world_music:music/africa": "three bata drums on grass",
+    "explore_world_music:music/italy": "costumed singers on a stage",
+    "explore_world_music:music/japan": "taiko drums in a square at a night festival",
+    "explore_world_music:music/mexico": "mariachi band playing (guitars, trumpets)",
+    "explore_world_music:music/orchestra": "orchestra on a concert stage",
+}
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -321,6 +403,145 @@ def original_bytes(workdir, package, path):
         return f.read()
 
 
+def gc_readme_entries(text):
+    """Entries of a GCompris resource README: blocks separated by blank lines, "Key: value" fields
+    (Copyright, License, Source, Comment(s), Files), values continued on the following lines; a bare line
+    that looks like a file name belongs to Files."""
+    entries = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields, key = {}, None
+        for line in block.split("\n"):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            head, sep, value = stripped.partition(":")
+            if sep and head.lower() in ("copyright", "license", "source", "comment", "comments", "files"):
+                key = head.lower().rstrip("s") if head.lower() in ("comments", "files") else head.lower()
+                fields.setdefault(key, [])
+                if value.strip():
+                    fields[key].append(value.strip())
+            elif " " not in stripped and "." in stripped and not stripped.startswith("http"):
+                fields.setdefault("file", []).append(stripped)
+            elif key:
+                fields[key].append(stripped)
+        if fields.get("file"):
+            entries.append(fields)
+    return entries
+
+
+def gc_licence(value):
+    """PD or CC0 for a README licence that is exactly one of those, else None."""
+    normal = " ".join(value.split()).lower()
+    return {"public domain": PD, "cc0-1.0": CC0, "cc0 1.0": CC0, "cc0": CC0}.get(normal)
+
+
+def gc_flat_share(image):
+    """Share of 16x16 blocks with grey-level standard deviation < 4, image scaled to long side 256."""
+    w, h = image.size
+    scale = 256 / max(w, h)
+    grey = image.convert("L").resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
+    blocks = [ImageStat.Stat(grey.crop((x, y, x + 16, y + 16))).stddev[0]
+              for y in range(0, grey.size[1] - 15, 16) for x in range(0, grey.size[0] - 15, 16)]
+    return sum(b < 4 for b in blocks) / len(blocks)
+
+
+def gc_dhash(image):
+    """256-bit difference hash: greyscale 17x16, sign of each horizontal step."""
+    px = list(image.convert("L").resize((17, 16), Image.Resampling.LANCZOS).getdata())
+    return [px[r * 17 + c + 1] > px[r * 17 + c] for r in range(16) for c in range(16)]
+
+
+def gcompris_auto(workdir, selection):
+    """SELECTION rows for the GCompris photos picked by rule (see GC_* above), and a log of what was left out."""
+    package = "gcompris-qt-data"
+    chosen = {path for _, _, pkg, path, *_ in selection if pkg == package}
+    names = {name for _, name, *_ in selection}
+    hashes, sources = [], set()
+    for _, _, pkg, path, *_ in selection:
+        image = Image.open(io.BytesIO(original_bytes(workdir, pkg, path))).convert("RGB")
+        hashes.append((path, gc_dhash(image)))
+    rows, skipped, readme_licence = [], [], {}
+    for bundle_path in sorted(glob.glob(os.path.join(workdir, package, GC_RCC_DIR, "*.rcc"))):
+        bundle = os.path.basename(bundle_path)[:-len(".rcc")]
+        files = rcc_files(bundle_path)
+        for readme in sorted(p for p in files if os.path.basename(p) == "README"):
+            folder = os.path.dirname(readme)
+            for entry in gc_readme_entries(files[readme].decode("utf-8")):
+                licence = gc_licence(" ".join(entry.get("license", [])))
+                for file in entry["file"]:
+                    member = folder + "/" + file
+                    head, _, relative = member.partition("/resource/")
+                    relative = GC_README_ALIASES.get(relative, relative)
+                    member = head + "/resource/" + relative
+                    path = f"{GC_RCC_DIR}/{bundle}.rcc!{member}"
+                    if not file.endswith((".webp", ".jpg", ".jpeg", ".png")):
+                        continue
+                    readme_licence[path] = licence
+                    source = " ".join(entry.get("source", []))
+                    if not source:
+                        source = next((c.split(" at ", 1)[1] for c in entry.get("comment", []) if " at http" in c), "")
+                    if path in chosen:
+                        sources.add(source)
+                        continue
+                    if licence is None:
+                        continue
+                    why = None
+                    deny = next((r for g, r in GC_DENYLIST.items()
+                                 if fnmatch.fnmatch(f"{bundle}:{relative}", g)), None)
+                    if member not in files:
+                        why = "named in the README but not in the bundle"
+                    elif deny:
+                        why = "denylist: " + deny
+                    if why:
+                        skipped.append((path, why))
+                        continue
+                    image = ImageOps.exif_transpose(Image.open(io.BytesIO(files[member]))).convert("RGB")
+                    w, h = image.size
+                    flat = gc_flat_share(image)
+                    dhash = gc_dhash(image)
+                    near = min(((sum(a != b for a, b in zip(dhash, d)), p) for p, d in hashes), default=(999, None))
+                    if max(w, h) < GC_MIN_LONG or min(w, h) < GC_MIN_SHORT:
+                        why = f"too small ({w}×{h})"
+                    elif max(w, h) / min(w, h) > GC_MAX_ASPECT:
+                        why = f"too elongated ({w}×{h}; stored short side would be {round(512 * min(w, h) / max(w, h))} px)"
+                    elif flat > GC_MAX_FLAT:
+                        why = f"mostly flat background (flat share {flat:.2f})"
+                    elif source and source in sources:
+                        why = "same Commons file as a photo already selected"
+                    elif near[0] < GC_MAX_DHASH:
+                        why = f"near-duplicate of {near[1]} (dHash distance {near[0]})"
+                    if why:
+                        skipped.append((path, why))
+                        continue
+                    stem = os.path.splitext(os.path.basename(relative))[0]
+                    name = GC_NAME_PREFIX.get(bundle, "gcompris_") + "".join(c for c in stem.lower() if c.isalnum())
+                    assert name not in names, name
+                    subject_key = f"{bundle}:{os.path.splitext(relative)[0]}"
+                    what = GC_SUBJECTS.get(subject_key, subject_key)
+                    if source.startswith("https://commons.wikimedia.org/wiki/File:"):
+                        where = "Wikimedia Commons " + urllib.parse.unquote(source.split("File:", 1)[1])
+                    else:
+                        where = source or "no source given"
+                    comment = " ".join(entry.get("comment", []))
+                    if comment and not comment.startswith(("based on", "original source")):
+                        where += f" ({comment} by GCompris)"
+                    author = " ".join(entry.get("copyright", []))
+                    readme_at = f"{bundle}.rcc:{readme}"
+                    rows.append((None, name, package, path, "full", what, author,
+                                 f"{licence} (resource README; {where}); GPL-3+ (Debian copyright, Files: *)",
+                                 f"{readme_at} under /{GC_RCC_DIR}/; /usr/share/doc/gcompris-qt-data/copyright"))
+                    names.add(name)
+                    sources.add(source)
+                    hashes.append((path, dhash))
+    ranked = sorted(rows, key=lambda row: hashlib.sha256(row[1].encode()).hexdigest())
+    split_of = {row[1]: "heldout" if rank % GC_HELDOUT_EVERY == 0 else "train" for rank, row in enumerate(ranked)}
+    rows = [(split_of[row[1]],) + row[1:] for row in rows]
+    for _, name, pkg, path, _, _, _, licence, _ in selection:
+        if pkg == package:
+            assert readme_licence.get(path) and licence.startswith(readme_licence[path]), (name, readme_licence.get(path))
+    return rows, skipped
+
+
 def downsized(image):
     w, h = image.size
     scale = LONG_SIDE / max(w, h)
@@ -328,27 +549,35 @@ def downsized(image):
     return image.resize(size, Image.Resampling.LANCZOS)
 
 
+def check_selection(selection):
+    for split, name, package, *_ in selection:
+        assert package in PACKAGES and not any(bad in package for bad in FORBIDDEN_PACKAGES), package
+    originals = {name: path for _, name, _, path, *_ in selection}
+    assert len(originals) == len(selection), "a name is used twice"
+    assert len(set(originals.values())) == len(originals), "a photo is selected twice"
+    by_split = {}
+    for split, name, _, path, *_ in selection:
+        by_split.setdefault(path, set()).add(split)
+    assert all(len(s) == 1 for s in by_split.values()), "a photo is in both splits"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debs", required=True, help="folder holding the .deb files of PACKAGES (apt-get download)")
     args = parser.parse_args()
-    for split, name, package, *_ in SELECTION:
-        assert package in PACKAGES and not any(bad in package for bad in FORBIDDEN_PACKAGES), package
-    originals = {name: path for _, name, _, path, *_ in SELECTION}
-    assert len(set(originals.values())) == len(originals), "a photo is selected twice"
-    by_split = {}
-    for split, name, _, path, *_ in SELECTION:
-        by_split.setdefault(path, set()).add(split)
-    assert all(len(s) == 1 for s in by_split.values()), "a photo is in both splits"
+    check_selection(SELECTION)
 
     workdir = tempfile.mkdtemp(prefix="mirror-photos-")
     try:
         deb_hashes = extract(args.debs, workdir)
+        auto, skipped = gcompris_auto(workdir, SELECTION)
+        selection = SELECTION + auto
+        check_selection(selection)
         for split in ("train", "heldout"):
             shutil.rmtree(os.path.join(OUT, split), ignore_errors=True)
             os.makedirs(os.path.join(OUT, split))
         rows = []
-        for split, name, package, path, cut, what, author, licence, stated in SELECTION:
+        for split, name, package, path, cut, what, author, licence, stated in selection:
             original = original_bytes(workdir, package, path)
             image = ImageOps.exif_transpose(Image.open(io.BytesIO(original))).convert("RGB")
             w, h = image.size
@@ -364,7 +593,9 @@ def main():
                              f"{w}×{h}", hashlib.sha256(original).hexdigest()[:16], region, what, author, licence, stated))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    write_sources(rows, deb_hashes)
+    write_sources(rows, deb_hashes, {row[1] for row in auto}, skipped)
+    for path, why in skipped:
+        print(f"left out /{path}: {why}")
     total = sum(r[3] for r in rows)
     for split in ("train", "heldout"):
         print(f"{split}: {sum(r[0] == split for r in rows)} sources from "
@@ -372,12 +603,12 @@ def main():
     print(f"{len(rows)} sources, {total} bytes")
 
 
-def write_sources(rows, deb_hashes):
+def write_sources(rows, deb_hashes, auto_names, skipped):
     lines = [
         "# Training photos: sources and licences",
         "",
-        "Written by `Fixtures/scripts/make_training_photos.py` (do not edit by hand; change `SELECTION` in the",
-        "script). Every photo is a real photograph from a Debian 12 (bookworm) package; its licence allows",
+        "Written by `Fixtures/scripts/make_training_photos.py` (do not edit by hand; change `SELECTION` or the",
+        "`GC_*` rules in the script). Every photo is a real photograph from a Debian 12 (bookworm) package; its licence allows",
         "redistribution and modification. Stored copies: long side 512 px (Pillow LANCZOS), RGB, JPEG quality 90,",
         "no metadata. A source cut into halves: `_l` = columns `[0, W//2)`, `_r` = `[W//2, W)` of the original,",
         "so the halves are disjoint; both halves of a photo are in the same split. An original named",
@@ -407,6 +638,31 @@ def write_sources(rows, deb_hashes):
         lines.append(f"| {split} | `{split}/{source}.jpg` | {size[0]}×{size[1]} | {nbytes} | `{package}` {version} | "
                      f"`{path}` ({osize}; `{digest}`) | {region} | {what} | {author} | {licence} | {stated} |")
     total = sum(r[3] for r in rows)
+    auto = [r for r in rows if r[1] in auto_names]
+    assert rows[len(rows) - len(auto):] == auto
+    lines += [
+        "",
+        f"The first {len(rows) - len(auto)} rows are hand-picked (`SELECTION`). The last {len(auto)} "
+        f"({sum(r[0] == 'train' for r in auto)} train, {sum(r[0] == 'heldout' for r in auto)} held-out, "
+        f"{sum(r[3] for r in auto)} bytes) are picked by rule from `gcompris-qt-data` (`gcompris_auto`): every",
+        "raster image that a resource README marks `Public Domain` or `CC0-1.0`, with long side >= 512 and short",
+        f"side >= {GC_MIN_SHORT} px (stored without upscaling), aspect ratio <= {GC_MAX_ASPECT}, at most {GC_MAX_FLAT:.0%} flat 16×16 blocks (grey std < 4 at long",
+        f"side 256), not the same Commons file as, and at least {GC_MAX_DHASH} of 256 difference-hash bits away from, a photo",
+        "already selected, and not on `GC_DENYLIST`. Split: names sorted by SHA-256 of the name, every",
+        f"{GC_HELDOUT_EVERY}rd name (ranks 0, {GC_HELDOUT_EVERY}, {2 * GC_HELDOUT_EVERY}, ...) held-out, the rest train.",
+        "",
+        "Public-domain / CC0 GCompris images left out by those rules:",
+        "",
+    ]
+    grouped = {}
+    for path, why in skipped:  # too small / denylisted: one line per bundle; the rest one line per image
+        bundle = path.split("!")[0].rsplit("/", 1)[1]
+        kind = "too small" if why.startswith("too small") else why if why.startswith("denylist") else None
+        if kind:
+            grouped.setdefault((bundle, kind), []).append(path)
+        else:
+            lines.append(f"- `/{path}`: {why}")
+    lines += [f"- `{bundle}`, {len(paths)} image{'s' * (len(paths) > 1)}: {kind}" for (bundle, kind), paths in grouped.items()]
     lines += [
         "",
         f"{len(rows)} sources ({sum(r[0] == 'train' for r in rows)} train, {sum(r[0] == 'heldout' for r in rows)} held-out), "
@@ -428,7 +684,9 @@ def write_sources(rows, deb_hashes):
         "  names, per image, the author, the licence and the Wikimedia Commons page; only images marked",
         "  `Public Domain` or `CC0-1.0` there are used. Debian's copyright covers the package with GPL-3+",
         "  (Files: *); its per-file list predates these images. The `erase` activity's images were cropped",
-        "  and sharpened by GCompris (its README says so).",
+        "  and sharpened by GCompris (its README says so). Two README slips: `germany/audaPalatina.webp` is",
+        "  the bundle's `germany/aulaPalatina.webp` (same entry, Commons Trier_Konstantinbasilika_BW_1.JPG);",
+        "  the `pika` entry's source is a Flickr page of the US National Park Service rather than Commons.",
         "- Derived fixtures (the synthetic views under `Fixtures/train/`) carry the licence of their source photo.",
         "",
         "## Commands",
