@@ -1,3 +1,5 @@
+import MirrorImageIO
+
 /// Option groups shared by several commands, declared once so that help text and validation
 /// stay identical everywhere (STYLE example 11).
 enum SharedOptions {
@@ -25,6 +27,11 @@ enum SharedOptions {
     ]
 
     static let quiet = OptionSpec.flag("quiet", help: "No progress output on stderr.")
+
+    /// The JPEG decoder's inverse DCT (`extract`, `pairs`).
+    static let dct = OptionSpec.value("dct", "METHOD", help: "JPEG inverse DCT: fast (IFAST, TF1's decode_jpeg, the seed) "
+                                      + "or accurate (ISLOW).", default: "fast", allowed: dctNames)
+    static let dctNames = DCTMethod.allCases.map(\.rawValue)
 
     /// Validates `--threads` (positive integer or the default).
     static func threads(_ args: ParsedArguments) throws -> Int? {

@@ -28,7 +28,7 @@ enum ConvertCommand {
             .value("img-size", "S", help: "Record: the input size the weights were validated at."),
             .value("rmac-step", "LIST", help: "Record, with --img-size: the R-MAC steps validated at.", default: "1,3,5"),
             .value("dct", "METHOD", help: "Record, with --img-size: the JPEG inverse DCT validated with.", default: "fast",
-                   allowed: ["fast", "accurate"]),
+                   allowed: SharedOptions.dctNames),
             .value("note", "TEXT", help: "Record, with --img-size: on what data, with which result."),
         ],
         run: { args, console in

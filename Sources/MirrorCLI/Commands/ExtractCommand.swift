@@ -27,8 +27,7 @@ enum ExtractCommand {
             .flag("crop-queries", help: "With --oxford-gt, crop queries to their bounding box (default: full image, as the seed)."),
             .value("batch-size", "N", help: "Accepted for seed compatibility; mirror pipelines images one by one.", default: "1"),
             .flag("overwrite", help: "Recompute features whose output file already exists and is valid."),
-            .value("dct", "METHOD", help: "JPEG inverse DCT: fast (IFAST, TF1's decode_jpeg, the seed) or accurate (ISLOW).",
-                   default: "fast", allowed: ["fast", "accurate"]),
+            SharedOptions.dct,
             .value("shard", "K/N", help: "Process only the K-th of N disjoint deterministic slices of the list (1-based)."),
         ] + SharedOptions.compute + [SharedOptions.quiet],
         run: { args, console in try ExtractRunner.run(ExtractOptions(args), args: args, console: console) })

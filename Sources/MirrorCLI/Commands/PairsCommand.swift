@@ -27,8 +27,7 @@ enum PairsCommand {
             .value("img-size", "S", help: "Short side after scaling; the crop is S×S (default: what the weight file was "
                    + "validated at, else 896).", default: "896"),
             .value("rmac-step", "LIST", help: "R-MAC grid steps.", default: "1,3,5"),
-            .value("dct", "METHOD", help: "JPEG inverse DCT: fast (IFAST, TF1's decode_jpeg, the seed) or accurate (ISLOW).",
-                   default: "fast", allowed: ["fast", "accurate"]),
+            SharedOptions.dct,
             .value("out-dim", "K", help: "PCA-whiten to K dimensions when there are more than K images.", default: "256"),
             .value("max-memory", "MB", help: "Working-memory budget of the matcher.", default: "1024"),
         ] + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],

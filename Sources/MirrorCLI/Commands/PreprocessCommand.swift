@@ -23,7 +23,7 @@ enum PreprocessCommand {
             .value("normalization", "NAME", help: "seed: x − [124,117,104]; efficientnet-lite: (x − 127)/128; "
                    + "none: raw 0–255 values.", default: "seed", allowed: ["seed", "efficientnet-lite", "none"]),
             .value("dct", "METHOD", help: "JPEG inverse DCT: fast (libjpeg IFAST, TF1's default) or accurate (ISLOW, as PIL).",
-                   default: "fast", allowed: DCTMethod.allCases.map(\.rawValue)),
+                   default: "fast", allowed: SharedOptions.dctNames),
             .value("scale", "F", help: "Decimation factor of the multi-scale pyramid (1, 2 or 4).", default: "1",
                    allowed: ["1", "2", "4"]),
         ],
