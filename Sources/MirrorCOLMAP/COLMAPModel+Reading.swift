@@ -17,7 +17,7 @@ extension COLMAPModel {
         let path = { (name: String) in (directory as NSString).appendingPathComponent("\(name).\(format.rawValue)") }
         func load<Reader: COLMAPFileReader>(_: Reader.Type) throws(COLMAPError) -> COLMAPModel {
             var c = try Reader(path: path("cameras")), i = try Reader(path: path("images")), p = try Reader(path: path("points3D"))
-            return COLMAPModel(cameras: try c.cameras(), images: try i.images(), points: try p.points())
+            return COLMAPModel(cameras: try c.cameras(), images: try i.images(), points: try p.points(), format: format)
         }
         let model = format == .binary ? try load(COLMAPBinaryReader.self) : try load(COLMAPTextReader.self)
         try model.checkReferences(imagesPath: path("images"), pointsPath: path("points3D"))

@@ -8,12 +8,15 @@ public struct COLMAPModel: Sendable {
     public var cameras: [UInt32: COLMAPCamera]
     public var images: [COLMAPImage]
     public var points: [COLMAPPoint3D]
+    /// The layout the model was read from.
+    public let format: Format
     private let imageIndices: [UInt32: Int]
     private let pointIndices: [UInt64: Int]
 
     /// Assembles a model; the readers call this after checking that every id is unique.
-    init(cameras: [UInt32: COLMAPCamera], images: [COLMAPImage], points: [COLMAPPoint3D]) {
+    init(cameras: [UInt32: COLMAPCamera], images: [COLMAPImage], points: [COLMAPPoint3D], format: Format) {
         self.cameras = cameras
+        self.format = format
         self.images = images.sorted { $0.id < $1.id }
         self.points = points
         imageIndices = Dictionary(uniqueKeysWithValues: self.images.enumerated().map { ($1.id, $0) })

@@ -58,18 +58,19 @@ extension COLMAPModel {
         var position = [Int](repeating: -1, count: images.count)
         for (rank, index) in order.enumerated() { position[index] = rank }
 
-        func cell(_ keypoint: COLMAPImage.Keypoint, of image: COLMAPImage) -> Int {
-            let camera = cameras[image.cameraID]!
+        // Each image's size, looked up once rather than per observation.
+        let extents = images.map { (width: cameras[$0.cameraID]!.width, height: cameras[$0.cameraID]!.height) }
+        func cell(_ keypoint: COLMAPImage.Keypoint, ofImage index: Int) -> Int {
             func clampIndex(_ value: Double, _ extent: Int) -> Int {
                 let scaled = (value * Double(grid) / Double(extent)).rounded(.down)
                 return scaled.isFinite ? min(grid - 1, max(0, Int(scaled))) : 0
             }
-            return clampIndex(keypoint.y, camera.height) * grid + clampIndex(keypoint.x, camera.width)
+            return clampIndex(keypoint.y, extents[index].height) * grid + clampIndex(keypoint.x, extents[index].width)
         }
-        let covered: [Int] = images.map { image in
+        let covered: [Int] = images.indices.map { index in
             var bits = [UInt64](repeating: 0, count: words)
-            for keypoint in image.keypoints where keypoint.observesPoint {
-                let c = cell(keypoint, of: image)
+            for keypoint in images[index].keypoints where keypoint.observesPoint {
+                let c = cell(keypoint, ofImage: index)
                 bits[c >> 6] |= 1 << UInt64(c & 63)
             }
             return bits.reduce(0) { $0 + $1.nonzeroBitCount }
@@ -89,7 +90,7 @@ extension COLMAPModel {
                 let p = pointIndex(id: keypoint.point3DID)!
                 let firstObservation = pointStamp[p] != a
                 pointStamp[p] = a
-                let cellA = cell(keypoint, of: image)
+                let cellA = cell(keypoint, ofImage: a)
                 for observation in points[p].track {
                     let b = imageIndex(id: observation.imageID)!
                     guard position[b] > rankA else { continue }
@@ -107,7 +108,7 @@ extension COLMAPModel {
                         shared[slot] += 1
                     }
                     cells[slot * 2 * words + cellA >> 6] |= 1 << UInt64(cellA & 63)
-                    let cellB = cell(images[b].keypoints[Int(observation.keypointIndex)], of: images[b])
+                    let cellB = cell(images[b].keypoints[Int(observation.keypointIndex)], ofImage: b)
                     cells[slot * 2 * words + words + cellB >> 6] |= 1 << UInt64(cellB & 63)
                 }
             }

@@ -97,10 +97,12 @@ public enum PairListEvaluation {
                     .reduce(0, +) / Double(withMatchable.count)
             }
             let longest = min(maxPartners, ranked.map(\.count).max() ?? 0)
-            var kept = Set<Int>()
+            var kept = Set<Int>(), hits = 0
             for k in stride(from: 1, through: longest, by: 1) {
-                for i in ranked.indices where ranked[i].count >= k { kept.insert(key(i, ranked[i][k - 1].partner)) }
-                let hits = kept.lazy.filter(matchable.contains).count
+                for i in ranked.indices where ranked[i].count >= k {
+                    let pair = key(i, ranked[i][k - 1].partner)
+                    if kept.insert(pair).inserted && matchable.contains(pair) { hits += 1 }
+                }
                 curve.append(CurvePoint(partnersKept: k, pairsPerImage: 2 * Double(kept.count) / Double(images),
                                         recall: matchable.isEmpty ? 0 : Double(hits) / Double(matchable.count)))
             }

@@ -56,7 +56,7 @@ public enum SynthDataset {
                     let bytes = try AtomicFile.read(paths[index])
                     let made = try PhotoViews.make(bytes: bytes, path: paths[index], name: names[index], settings: settings)
                     for (k, view) in made.views.enumerated() {
-                        try write(view.jpeg, to: out + "/" + PhotoFolder.viewPath(photo: names[index], view: k))
+                        try AtomicFile.write(view.jpeg, to: out + "/" + PhotoFolder.viewPath(photo: names[index], view: k))
                     }
                     outcome = .made(made.droppingImages())
                 } catch let error as AtomicFileError where error.isWrite {
@@ -88,10 +88,6 @@ public enum SynthDataset {
         return Summary(photos: made.count, images: set.viewPaths.count, pairs: set.pairs.count,
                        positivePairs: set.pairs.filter { set.grid.overlap(count: $0.count) >= ViewDistribution.groundTruthOverlap }.count,
                        zeroPairs: set.pairs.filter { $0.count == 0 }.count, failures: failures)
-    }
-
-    private static func write(_ bytes: [UInt8], to path: String) throws {
-        try AtomicFile.write(bytes, to: path)
     }
 
     /// The message of a per-photo error without the path (which `failed.txt` has in its own column).

@@ -36,7 +36,7 @@ struct SynthIndex {
                 entries.append((PhotoFolder.viewPath(photo: photo.name, view: view), p, view))
             }
         }
-        entries.sort { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         viewPaths = entries.map(\.path)
         owners = entries.map { ($0.photo, $0.view) }
         var index: [String: Int] = [:]

@@ -42,14 +42,12 @@ extension TrainingSet {
         let root = imageRoot ?? (imageList as NSString).deletingLastPathComponent
         let table = try OverlapTable.read(imageList: imageList, pairs: pairs)
         let images = table.images.map { TextList.join(root, $0) }
-        let overlaps = table.pairs.map { (pair: PlainPairs.Pair(first: $0.first, second: $0.second), overlap: $0.overlap) }
         var components = SceneComponents(count: images.count)
-        for (pair, overlap) in overlaps where overlap > 0 { components.join(pair.first, pair.second) }
+        for (a, b, overlap) in table.pairs where overlap > 0 { components.join(a, b) }
 
         var positives = [[Int]](repeating: [], count: images.count)
         var hardNegatives = [[Int]](repeating: [], count: images.count)
-        for (pair, overlap) in overlaps {
-            let (a, b) = (pair.first, pair.second)
+        for (a, b, overlap) in table.pairs {
             if overlap >= positiveOverlap {
                 positives[a].append(b)
                 positives[b].append(a)

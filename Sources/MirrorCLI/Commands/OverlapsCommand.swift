@@ -45,9 +45,8 @@ enum OverlapsCommand {
                 throw UsageError.invalidValue("out", out, command: args.command, reason: "cannot create the folder: \(error.localizedDescription)")
             }
             let model = try COLMAPModel.read(directory: modelDirectory)
-            let format = try COLMAPModel.detectFormat(modelDirectory)
             let observations = model.images.reduce(0) { $0 + $1.keypoints.lazy.filter(\.observesPoint).count }
-            console.err("\(modelDirectory): \(format == .binary ? "binary" : "text") model, \(model.cameras.count) cameras, "
+            console.err("\(modelDirectory): \(model.format == .binary ? "binary" : "text") model, \(model.cameras.count) cameras, "
                         + "\(model.images.count) images, \(model.points.count) 3-D points, \(observations) observations")
             let summary = try OverlapsExport.write(model, modelDirectory: modelDirectory, to: out, imageRoot: imageRoot, grid: grid)
             if summary.missingImageCount > 0 {
