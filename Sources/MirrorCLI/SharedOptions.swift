@@ -1,4 +1,5 @@
 import MirrorImageIO
+import MirrorRetrieval
 
 /// Option groups shared by several commands, declared once so that help text and validation
 /// stay identical everywhere (STYLE example 11).
@@ -32,6 +33,28 @@ enum SharedOptions {
     static let dct = OptionSpec.value("dct", "METHOD", help: "JPEG inverse DCT: fast (IFAST, TF1's decode_jpeg, the seed) "
                                       + "or accurate (ISLOW).", default: "fast", allowed: dctNames)
     static let dctNames = DCTMethod.allCases.map(\.rawValue)
+
+    /// The two-stage search (`query`, `pairs`, `eval`).
+    static let shortlist = OptionSpec.value(
+        "shortlist", "K", help: "Re-score only the best K database images per query, ranked by one global vector "
+        + "each (R-MAC), with exact PR-MAC; 0: exhaustive. auto: \(ShortlistPolicy.defaultSize) above "
+        + "\(ShortlistPolicy.exhaustiveUpTo) images, else exhaustive.", default: "auto")
+
+    /// `--shortlist` as given: nil for auto.
+    static func requestedShortlist(_ args: ParsedArguments) throws -> Int? {
+        let text = args.string("shortlist") ?? "auto"
+        return text == "auto" ? nil : try args.int("shortlist", in: 0...Int(Int32.max))
+    }
+
+    /// The shortlist for a database of `images`; `say` gets a notice when auto turned it on.
+    static func shortlist(_ requested: Int?, databaseImages images: Int, say: (String) -> Void) -> Int {
+        let size = ShortlistPolicy.resolve(requested, databaseImages: images)
+        if requested == nil && size > 0 {
+            say("\(images) images: two-stage search, exact PR-MAC on the best \(size) per query by global vector "
+                + "(--shortlist 0 for exhaustive)")
+        }
+        return size
+    }
 
     /// Validates `--threads` (positive integer or the default).
     static func threads(_ args: ParsedArguments) throws -> Int? {

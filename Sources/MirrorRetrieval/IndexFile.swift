@@ -1,3 +1,4 @@
+import Foundation
 import MirrorCore
 
 /// Errors reading or writing an index file; each names the file.
@@ -34,13 +35,22 @@ public enum IndexFileError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The binary index file (`mirror index --out`), version 1. Layout (little-endian) in
-/// `Docs/FORMATS.md` § "Index file": a 48-byte header, the image entries, zero padding to 8 bytes,
-/// the PCA (float64) when present, the float32 vectors, and a CRC-32C of everything before it.
+/// The binary index file (`mirror index --out`). Layout (little-endian) in `Docs/FORMATS.md`
+/// § "Index file": a 48-byte header, the image entries, zero padding to 8 bytes, the PCA (float64)
+/// when present, the vectors, and a CRC-32C of everything before it.
+///
+/// Version 2 (written) adds flag bit 2, float16 vectors; version 1 (float32 only) still reads.
+/// Reading maps the file (`MappedFile`) and leaves the vectors in the mapping, so processes on one
+/// node share one copy and a process holds only the pages it touches. The CRC is checked over
+/// the whole file first, in chunks whose pages are released from this process afterwards.
 extension RetrievalIndex {
     static let magic = Array("MIRRORIX".utf8)
-    static let formatVersion = 1
+    static let formatVersion = 2
+    static let readableVersions = 1...2
     static let headerSize = 48
+
+    /// Flag bits of the header.
+    static let pcaFlag: UInt32 = 1, normalizedFlag: UInt32 = 2, halfFlag: UInt32 = 4
 
     /// Atomically writes the index to `path`.
     public func write(to path: String) throws {
@@ -52,7 +62,7 @@ extension RetrievalIndex {
         }
     }
 
-    /// The complete file bytes.
+    /// The complete file bytes (format version 2).
     public func encoded() -> [UInt8] {
         var names: [UInt8] = []
         for entry in entries {
@@ -60,12 +70,15 @@ extension RetrievalIndex {
             append(UInt32(utf8.count), to: &names)
             names += utf8
         }
+        let vectorBytes = vectors.rows * vectors.dims * vectors.precision.size
         var out: [UInt8] = []
         out.reserveCapacity(Self.headerSize + names.count + 8 + (pca.map { ($0.mean.count + $0.components.count + $0.outputDims) * 8 } ?? 0)
-                            + vectors.count * 4 + 4)
+                            + vectorBytes + 4)
         out += Self.magic
         append(UInt32(Self.formatVersion), to: &out)
-        append(UInt32((pca != nil ? 1 : 0) | (normalizesInput ? 2 : 0)), to: &out)
+        let flags = (pca != nil ? Self.pcaFlag : 0) | (normalizesInput ? Self.normalizedFlag : 0)
+            | (vectors.precision == .float16 ? Self.halfFlag : 0)
+        append(flags, to: &out)
         append(UInt32(Self.aggregationCodes.firstIndex(of: aggregation)!), to: &out)
         append(UInt32(regions), to: &out)
         append(UInt64(count), to: &out)
@@ -77,27 +90,32 @@ extension RetrievalIndex {
         if let pca {
             for array in [pca.mean, pca.components, pca.explainedVariance] { array.withUnsafeBytes { out += $0 } }
         }
-        vectors.withUnsafeBytes { out += $0 }
+        vectors.withRows { reader in
+            if let base = reader.base { out += UnsafeRawBufferPointer(start: base, count: vectorBytes) }
+        }
         append(CRC32C.checksum(out), to: &out)
         return out
     }
 
-    /// Reads and verifies an index file.
+    /// Maps and verifies an index file; the vectors stay in the mapping.
     /// - Throws: `IndexFileError` (`.notAnIndex`, `.unsupportedVersion`, `.truncated`,
     ///   `.checksumMismatch`, `.malformed`, `.cannotRead`), naming `path`.
     public static func read(from path: String) throws -> RetrievalIndex {
-        let bytes: [UInt8]
+        let file: MappedFile
         do {
-            bytes = try AtomicFile.read(path)
+            file = try MappedFile(path: path)
         } catch let error as AtomicFileError {
-            if case .cannotRead(_, let reason) = error { throw IndexFileError.cannotRead(path: path, reason: reason) }
+            if case .cannotRead(_, let reason) = error {
+                throw IndexFileError.cannotRead(path: path, reason: reason)
+            }
             throw error
         }
-        return try decode(bytes, path: path)
+        return try decode(file.bytes, path: path, mapping: file)
     }
 
-    /// Parses and verifies index bytes; `path` is used in errors.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> RetrievalIndex {
+    /// Parses and verifies index bytes; `path` is used in errors. With `mapping` (whose bytes
+    /// `bytes` are) the vectors are left in it; otherwise they are copied out.
+    static func decode(_ bytes: UnsafeRawBufferPointer, path: String, mapping: MappedFile? = nil) throws -> RetrievalIndex {
         let prefix = min(bytes.count, magic.count)
         guard Array(bytes[0..<prefix]) == Array(magic[0..<prefix]) else { throw IndexFileError.notAnIndex(path: path) }
         guard bytes.count >= headerSize + 4 else {
@@ -105,16 +123,18 @@ extension RetrievalIndex {
         }
         var reader = ByteReader(bytes: bytes, position: magic.count)
         let version = Int(reader.u32())
-        guard version == formatVersion else {
+        guard readableVersions.contains(version) else {
             throw IndexFileError.unsupportedVersion(path: path, found: version, supported: formatVersion)
         }
         let flags = reader.u32(), aggregationCode = Int(reader.u32())
         let regions = Int(reader.u32()), countRaw = reader.u64()
         let inputDims = Int(reader.u32()), dims = Int(reader.u32()), namesRaw = reader.u64()
         func malformed(_ reason: String) -> IndexFileError { .malformed(path: path, reason: reason) }
-        guard flags & ~3 == 0 else { throw malformed("unknown flags \(flags)") }
+        let knownFlags = version == 1 ? pcaFlag | normalizedFlag : pcaFlag | normalizedFlag | halfFlag
+        guard flags & ~knownFlags == 0 else { throw malformed("unknown flags \(flags)") }
         guard aggregationCode < aggregationCodes.count else { throw malformed("unknown aggregation \(aggregationCode)") }
-        let hasPCA = flags & 1 != 0
+        let hasPCA = flags & pcaFlag != 0
+        let precision: RegionVectors.Precision = flags & halfFlag != 0 ? .float16 : .float32
         guard regions > 0, inputDims > 0, dims > 0, hasPCA || dims == inputDims else {
             throw malformed("bad dimensions (R=\(regions), D=\(inputDims), K=\(dims))")
         }
@@ -126,13 +146,14 @@ extension RetrievalIndex {
         let (rows, o1) = count.multipliedReportingOverflow(by: regions)
         let (vectorCount, o2) = rows.multipliedReportingOverflow(by: dims)
         guard !o1, !o2, vectorCount < Int.max / 16, pcaValues < Int.max / 16 else { throw malformed("implausible sizes in the header") }
-        let expected = headerSize + namesLength + padding(namesLength) + pcaValues * 8 + vectorCount * 4 + 4
+        let vectorOffset = headerSize + namesLength + padding(namesLength) + pcaValues * 8
+        let expected = vectorOffset + vectorCount * precision.size + 4
         guard bytes.count >= expected else {
             throw IndexFileError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count)
         }
         guard bytes.count == expected else { throw malformed("\(bytes.count - expected) unexpected bytes after the checksum") }
-        let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: expected - 4, as: UInt32.self)) }
-        let computed = bytes.withUnsafeBytes { CRC32C.extend(0, UnsafeRawBufferPointer(rebasing: $0[0..<(expected - 4)])) }
+        let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: expected - 4, as: UInt32.self))
+        let computed = checksum(bytes, count: expected - 4, releasing: mapping != nil)
         guard stored == computed else { throw IndexFileError.checksumMismatch(path: path, stored: stored, computed: computed) }
 
         var entries: [String] = []
@@ -157,10 +178,33 @@ extension RetrievalIndex {
             let variance: [Double] = reader.array(count: dims)
             pca = PCAModel(mean: mean, components: components, explainedVariance: variance)
         }
-        let vectors: [Float] = reader.array(count: vectorCount)
+        let vectors: RegionVectors
+        if let mapping {
+            vectors = RegionVectors(mapped: mapping, offset: vectorOffset, rows: rows, dims: dims, precision: precision)
+        } else if precision == .float16 {
+            vectors = RegionVectors(half: reader.array(count: vectorCount), dims: dims)
+        } else {
+            vectors = RegionVectors(reader.array(count: vectorCount) as [Float], dims: dims)
+        }
         return RetrievalIndex(entries: entries, regions: regions, inputDims: inputDims,
-                              aggregation: aggregationCodes[aggregationCode], normalizesInput: flags & 2 != 0,
+                              aggregation: aggregationCodes[aggregationCode], normalizesInput: flags & normalizedFlag != 0,
                               pca: pca, vectors: vectors)
+    }
+
+    /// CRC-32C of the first `count` bytes. For a mapping, each 64 MiB chunk's pages are dropped
+    /// from this process after it is read (`MADV_DONTNEED` keeps them in the shared page cache),
+    /// so verifying a 2 GB index does not make it resident here.
+    private static func checksum(_ bytes: UnsafeRawBufferPointer, count: Int, releasing: Bool) -> UInt32 {
+        let chunk = 64 << 20
+        var crc: UInt32 = 0
+        for start in stride(from: 0, to: count, by: chunk) {
+            let part = UnsafeRawBufferPointer(rebasing: bytes[start..<min(count, start + chunk)])
+            crc = CRC32C.extend(crc, part)
+            if releasing && part.count == chunk {
+                madvise(UnsafeMutableRawPointer(mutating: part.baseAddress!), part.count, MADV_DONTNEED)
+            }
+        }
+        return crc
     }
 
     /// Aggregation codes stored in the header.
@@ -175,7 +219,7 @@ extension RetrievalIndex {
 
 /// Sequential little-endian reads from a buffer whose size was already validated.
 private struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var position: Int
 
     mutating func u32() -> UInt32 { read(UInt32.self) }
@@ -183,16 +227,14 @@ private struct ByteReader {
 
     private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T {
         defer { position += MemoryLayout<T>.size }
-        return bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: position, as: T.self)) }
+        return T(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: T.self))
     }
 
     mutating func array<T>(count: Int) -> [T] {
         let size = MemoryLayout<T>.stride
         defer { position += count * size }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            bytes.withUnsafeBytes { raw in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[position..<(position + count * size)]))
-            }
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count * size)]))
             initialized = count
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MirrorCore
 
 /// PR-MAC matching (the seed's `match_gpu`, SPEC §4) in float32 with bounded memory.
 ///
@@ -29,24 +30,29 @@ public struct PRMACMatcher: Sendable {
         case euclidean
     }
 
-    /// Database rows, `[count · regions, dims]` row-major float32.
-    public let database: [Float]
+    /// Database rows, `[count · regions, dims]`, float32 or float16 (widened block by block).
+    public let database: RegionVectors
     public let regions: Int
     public let dims: Int
     /// Working-memory budget in bytes for tiles and block scores (default 1 GiB).
     public var memoryBudget: Int
     /// Worker threads (default: all cores).
     public var threads: Int
+    /// Two-stage search (`ShortlistSearch`): re-score only this many candidates per query, found by
+    /// one global vector per image. 0, or a shortlist that covers the database, is exhaustive.
+    public var shortlist: Int = 0
+    /// The global vector stage 1 ranks by.
+    public var shortlistDescriptor: GlobalDescriptor = .regionSum
     /// Upper bound on tile rows (and columns) when the budget allows more: keeps tiles near the
     /// size where sgemm is already at full speed and the reduction reads from cache.
     var preferredBlockRows = 1024
 
     /// Number of database images.
-    public var count: Int { database.count / (regions * dims) }
+    public var count: Int { database.rows / regions }
 
-    public init(database: [Float], regions: Int, dims: Int, memoryBudget: Int = 1 << 30,
+    public init(database: RegionVectors, regions: Int, dims: Int, memoryBudget: Int = 1 << 30,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        precondition(regions > 0 && dims > 0 && database.count % (regions * dims) == 0,
+        precondition(regions > 0 && dims > 0 && database.dims == dims && database.rows % regions == 0,
                      "database is not a whole number of \(regions)×\(dims) images")
         self.database = database
         self.regions = regions
@@ -55,10 +61,27 @@ public struct PRMACMatcher: Sendable {
         self.threads = max(1, threads)
     }
 
+    public init(database: [Float], regions: Int, dims: Int, memoryBudget: Int = 1 << 30,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        precondition(regions > 0 && dims > 0 && database.count % (regions * dims) == 0,
+                     "database is not a whole number of \(regions)×\(dims) images")
+        self.init(database: RegionVectors(database, dims: dims), regions: regions, dims: dims,
+                  memoryBudget: memoryBudget, threads: threads)
+    }
+
+    /// Whether `match` with `top` runs the two-stage search.
+    public func usesShortlist(top: Int) -> Bool { shortlist > 0 && max(shortlist, top) < count }
+
     /// Ranks the database for every query image; `queries == nil` means the database itself
     /// (self pairs included, as the seed). Result q lists `min(top, count)` matches, best first.
+    /// With `shortlist > 0` only the best `max(shortlist, top)` images by global vector are
+    /// scored (`ShortlistSearch`); scores and ranking among them are the exhaustive ones.
     public func match(queries: [Float]? = nil, top: Int, aml: Bool = false, metric: Metric = .cosine) -> [[Match]] {
-        run(queries: queries, top: top, aml: aml, metric: metric, symmetric: queries == nil).results
+        let rows = queries.map { RegionVectors($0, dims: dims) }
+        if usesShortlist(top: top) {
+            return ShortlistSearch(matcher: self).match(queries: rows, top: top, aml: aml, metric: metric)
+        }
+        return run(queries: rows, top: top, aml: aml, metric: metric, symmetric: queries == nil).results
     }
 
     /// Images per block for `workers` threads under the budget.
@@ -68,20 +91,20 @@ public struct PRMACMatcher: Sendable {
         return max(1, min(byBudget, max(1, preferredBlockRows / regions)))
     }
 
-    /// The matcher proper. `symmetric` requires `queries == nil`; GEMM FLOPs are reported for benchmarks.
-    func run(queries: [Float]?, top: Int, aml: Bool, metric: Metric,
+    /// The exhaustive matcher. `symmetric` requires `queries == nil`; GEMM FLOPs are reported for benchmarks.
+    func run(queries: RegionVectors?, top: Int, aml: Bool, metric: Metric,
              symmetric: Bool) -> (results: [[Match]], gemmFlops: Double) {
         precondition(!symmetric || queries == nil, "the symmetric path is for self-matching only")
-        let queryRows = queries ?? database
-        precondition(queryRows.count % (regions * dims) == 0, "queries are not whole \(regions)×\(dims) images")
-        let queryCount = queryRows.count / (regions * dims), databaseCount = count
+        let queryVectors = queries ?? database
+        precondition(queryVectors.dims == dims && queryVectors.rows % regions == 0, "queries are not whole \(regions)×\(dims) images")
+        let queryCount = queryVectors.rows / regions, databaseCount = count
         let k = max(0, min(top, databaseCount))
         guard queryCount > 0, k > 0 else { return (Array(repeating: [], count: queryCount), 0) }
 
         let euclidean = metric == .euclidean
-        let pooling: RegionPooling = !aml ? .sum : (euclidean ? .min : .max)
-        let queryNorms = euclidean ? Self.squaredNorms(queryRows, dims: dims) : []
-        let databaseNorms = euclidean ? (queries == nil ? queryNorms : Self.squaredNorms(database, dims: dims)) : []
+        let pooling = RegionPooling(aml: aml, metric: metric)
+        let queryNorms = euclidean ? Self.squaredNorms(queryVectors) : []
+        let databaseNorms = euclidean ? (queries == nil ? queryNorms : Self.squaredNorms(database)) : []
 
         var workers = threads
         let b = blockImages(workers: workers)
@@ -95,27 +118,28 @@ public struct PRMACMatcher: Sendable {
 
         let table = TopKTable(queries: queryCount, k: k)
         let locks = (0..<queryBlocks).map { _ in NSLock() }
-        let queue = TaskQueue(count: tasks.count)
+        let queue = WorkCounter(limit: tasks.count)
         let r = regions, d = dims, blockSize = b
+        let widens = queryVectors.precision != .float32 || database.precision != .float32
         let flops = tasks.reduce(0.0) { total, task in
             let qn = min(blockSize, queryCount - task.0 * blockSize), dn = min(blockSize, databaseCount - task.1 * blockSize)
             return total + 2 * Double(qn * r) * Double(dn * r) * Double(d)
         }
 
         DenseLinearAlgebra.withBLASThreads(blasThreads) {
-            queryRows.withUnsafeBufferPointer { qp in
-                database.withUnsafeBufferPointer { dp in
+            queryVectors.withRows { qp in
+                database.withRows { dp in
                     queryNorms.withUnsafeBufferPointer { qn in
                         databaseNorms.withUnsafeBufferPointer { dn in
                             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                                let scratch = TileScratch(blockImages: blockSize, regions: r)
+                                let scratch = TileScratch(blockImages: blockSize, regions: r, dims: widens ? d : 0)
                                 while let index = queue.next() {
                                     let (i, j) = tasks[index]
                                     let q0 = i * blockSize, qCount = min(blockSize, queryCount - q0)
                                     let d0 = j * blockSize, dCount = min(blockSize, databaseCount - d0)
                                     DenseLinearAlgebra.sgemmABt(m: qCount * r, n: dCount * r, k: d, alpha: euclidean ? 2 : 1,
-                                                                a: qp.baseAddress! + q0 * r * d, lda: d,
-                                                                b: dp.baseAddress! + d0 * r * d, ldb: d,
+                                                                a: qp.rows(q0 * r, count: qCount * r, scratch: scratch.queryRows), lda: d,
+                                                                b: dp.rows(d0 * r, count: dCount * r, scratch: scratch.databaseRows), ldb: d,
                                                                 c: scratch.tile, ldc: dCount * r)
                                     let both = symmetric && i != j
                                     TileReduction(regions: r, queryImages: qCount, dbImages: dCount, pooling: pooling,
@@ -151,11 +175,15 @@ public struct PRMACMatcher: Sendable {
     }
 
     /// `Σ x²` per row in float32, summed as NumPy's `np.sum(x*x, axis=1)` does (pairwise).
-    static func squaredNorms(_ rows: [Float], dims: Int) -> [Float] {
-        var squares = [Float](repeating: 0, count: dims)
-        return stride(from: 0, to: rows.count, by: dims).map { start in
-            for j in 0..<dims { squares[j] = rows[start + j] * rows[start + j] }
-            return NumPyReduction.pairwiseSum(squares[...])
+    static func squaredNorms(_ vectors: RegionVectors) -> [Float] {
+        let dims = vectors.dims
+        var row = [Float](repeating: 0, count: dims), squares = [Float](repeating: 0, count: dims)
+        return vectors.withRows { reader in
+            (0..<vectors.rows).map { index in
+                row.withUnsafeMutableBufferPointer { reader.copy(rows: index, count: 1, to: $0.baseAddress!) }
+                for j in 0..<dims { squares[j] = row[j] * row[j] }
+                return NumPyReduction.pairwiseSum(squares[...])
+            }
         }
     }
 }
@@ -167,8 +195,14 @@ private final class TileScratch {
     let columnScores: UnsafeMutablePointer<Float>
     let columnMax: UnsafeMutablePointer<Float>
 
-    init(blockImages b: Int, regions r: Int) {
+    /// Room for widened float16 rows (empty when `dims` is 0: float32 rows are used in place).
+    let queryRows: UnsafeMutablePointer<Float>
+    let databaseRows: UnsafeMutablePointer<Float>
+
+    init(blockImages b: Int, regions r: Int, dims: Int) {
         tile = .allocate(capacity: b * r * b * r)
+        queryRows = .allocate(capacity: max(1, b * r * dims))
+        databaseRows = .allocate(capacity: max(1, b * r * dims))
         rowScores = .allocate(capacity: b * b)
         columnScores = .allocate(capacity: b * b)
         columnMax = .allocate(capacity: b * r)
@@ -179,22 +213,7 @@ private final class TileScratch {
         rowScores.deallocate()
         columnScores.deallocate()
         columnMax.deallocate()
-    }
-}
-
-/// Hands out task indices 0..<count to worker threads.
-private final class TaskQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private let count: Int
-
-    init(count: Int) { self.count = count }
-
-    func next() -> Int? {
-        lock.withLock {
-            guard nextIndex < count else { return nil }
-            defer { nextIndex += 1 }
-            return nextIndex
-        }
+        queryRows.deallocate()
+        databaseRows.deallocate()
     }
 }

@@ -7,6 +7,11 @@ enum RegionPooling: Sendable {
     /// AML on negated Euclidean distances (max distance = −min of negated ones).
     case min
 
+    /// The seed's pooling for a metric: PR-MAC sums; AML takes the best region pair.
+    init(aml: Bool, metric: PRMACMatcher.Metric) {
+        self = !aml ? .sum : (metric == .euclidean ? .min : .max)
+    }
+
     @inline(__always)
     func combine(_ accumulated: Float, _ value: Float) -> Float {
         switch self {
@@ -39,19 +44,19 @@ struct TileReduction {
     let columnNorms: UnsafePointer<Float>?
 
     func run(tile: UnsafeMutablePointer<Float>, rowScores: UnsafeMutablePointer<Float>,
-             columnScores: UnsafeMutablePointer<Float>?, columnMax: UnsafeMutablePointer<Float>) {
+             columnScores: UnsafeMutablePointer<Float>?, columnMax: UnsafeMutablePointer<Float>?) {
         let r = regions, columns = dbImages * regions
         for a in 0..<queryImages {
             for region in 0..<r {
                 let row = tile + (a * r + region) * columns
                 if let rowNorms, let columnNorms {
                     let rowNorm = rowNorms[a * r + region]
-                    if columnScores != nil {
+                    if columnScores != nil, let columnMax {
                         Vector.negatedDistanceMax(into: columnMax, dots: row, norms: columnNorms, otherNorm: rowNorm,
                                                   count: columns, first: region == 0)
                     }
                     Vector.negatedDistanceInPlace(row, norms: columnNorms, otherNorm: rowNorm, count: columns)
-                } else if columnScores != nil {
+                } else if columnScores != nil, let columnMax {
                     if region == 0 {
                         columnMax.update(from: row, count: columns)
                     } else {
@@ -65,7 +70,7 @@ struct TileReduction {
                     for b in 0..<dbImages { out[b] = pooling.combine(out[b], Vector.segmentMax(row + b * r, count: r)) }
                 }
             }
-            if let columnScores {
+            if let columnScores, let columnMax {
                 for b in 0..<dbImages {
                     let segment = columnMax + b * r
                     var accumulated = segment[0]

@@ -12,34 +12,41 @@
 /// against the database itself.
 public enum QueryExpansion {
     /// Expanded, normalised float32 query rows (`[queries · R, D]`) from `results` (one list per query).
-    public static func expand(queries: [Float], database: [Float], results: [[Match]], regions: Int, dims: Int,
+    public static func expand(queries: RegionVectors, database: RegionVectors, results: [[Match]], regions: Int, dims: Int,
                               count qe: Int) -> [Float] {
         let r = regions, d = dims
-        precondition(queries.count == results.count * r * d, "one result list per query image is needed")
-        var output = [Float](repeating: 0, count: queries.count)
+        precondition(queries.rows == results.count * r && queries.dims == d, "one result list per query image is needed")
+        var output = [Float](repeating: 0, count: queries.rows * d)
         var rows = [Double](repeating: 0, count: r * d)
-        for (i, neighbours) in results.enumerated() {
-            let base = i * r * d
-            for e in 0..<(r * d) { rows[e] = Double(queries[base + e]) }
-            for neighbour in neighbours.prefix(max(0, qe)) {
-                let weight = Double(neighbour.score) / Double(r)
-                let source = neighbour.index * r * d
-                for e in 0..<(r * d) { rows[e] = rows[e] + weight * Double(database[source + e]) }
+        var block = [Float](repeating: 0, count: r * d)
+        queries.withRows { qp in
+            database.withRows { dp in
+                for (i, neighbours) in results.enumerated() {
+                    let base = i * r * d
+                    block.withUnsafeMutableBufferPointer { qp.copy(rows: i * r, count: r, to: $0.baseAddress!) }
+                    for e in 0..<(r * d) { rows[e] = Double(block[e]) }
+                    for neighbour in neighbours.prefix(max(0, qe)) {
+                        let weight = Double(neighbour.score) / Double(r)
+                        block.withUnsafeMutableBufferPointer { dp.copy(rows: neighbour.index * r, count: r, to: $0.baseAddress!) }
+                        for e in 0..<(r * d) { rows[e] = rows[e] + weight * Double(block[e]) }
+                    }
+                    L2Normalization.normalizeRows(&rows, dims: d)
+                    for e in 0..<(r * d) { output[base + e] = Float(rows[e]) }
+                }
             }
-            L2Normalization.normalizeRows(&rows, dims: d)
-            for e in 0..<(r * d) { output[base + e] = Float(rows[e]) }
         }
         return output
     }
 
     /// The seed's whole query stage: match, then `rounds` times expand with the top `qe` results
     /// and re-match (cosine). `qe ≤ 0` or `rounds ≤ 0` is a single match (the seed's `QE_FN` only
-    /// exists for `qe > 0`). `queries == nil` queries the database itself.
+    /// exists for `qe > 0`). `queries == nil` queries the database itself. With the matcher's
+    /// shortlist on, every round is a two-stage search.
     public static func run(matcher: PRMACMatcher, queries: [Float]?, top: Int, aml: Bool = false,
                            metric: PRMACMatcher.Metric = .cosine, qe: Int = 0, rounds: Int = 0) -> [[Match]] {
         var results = matcher.match(queries: queries, top: top, aml: aml, metric: metric)
         guard qe > 0, rounds > 0 else { return results }
-        let original = queries ?? matcher.database
+        let original = queries.map { RegionVectors($0, dims: matcher.dims) } ?? matcher.database
         for _ in 0..<rounds {
             let expanded = expand(queries: original, database: matcher.database, results: results,
                                   regions: matcher.regions, dims: matcher.dims, count: qe)

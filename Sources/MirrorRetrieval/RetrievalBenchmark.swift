@@ -1,67 +1,132 @@
 import Foundation
 
-/// All-vs-all PR-MAC timing on synthetic whitened features, for `mirror bench` and ad-hoc runs.
-/// Rates come from formulas: the GEMM FLOPs actually issued (`2·rowsQ·rowsDB·D` per block pair,
-/// about half the full product with the symmetric path) over the wall time of the whole match
-/// (GEMM, fused reduction and top-k).
+/// All-vs-all retrieval timing and recall on synthetic whitened features with planted neighbours
+/// (`PlantedFeatures`), for `mirror bench --task retrieval`.
+///
+/// One run times the search the settings ask for (exhaustive PR-MAC, or the two-stage shortlist)
+/// over every image as a query, and measures on the same features what it found:
+/// - planted recall: the share of each query's planted neighbours in its top `top` (self excluded);
+/// - against exhaustive PR-MAC on `sample` queries (all of them when `sample` is nil and the
+///   search is exhaustive): the exhaustive planted recall, and the share of exhaustive's top
+///   `top` that the timed search also returned ("top recall").
+/// Rates: GEMM FLOPs are formulas (`2·rowsQ·rowsDB·D` per block pair), over wall time.
 public enum RetrievalBenchmark {
-    public struct Report: Sendable, CustomStringConvertible {
+    public struct Settings: Sendable {
         public var images: Int
-        public var regions: Int
-        public var dims: Int
-        public var top: Int
-        public var threads: Int
-        public var symmetric: Bool
-        /// Wall time of the match, seconds.
-        public var seconds: Double
-        /// GEMM FLOPs issued.
-        public var gemmFlops: Double
-        /// Sum of every kept score: a sink, and a cross-check between runs.
-        public var checksum: Double
+        public var regions = 35
+        public var dims = 256
+        public var top = 50
+        /// 0: exhaustive.
+        public var shortlist = 0
+        public var descriptor: GlobalDescriptor = .regionSum
+        public var half = false
+        /// Queries of the exhaustive reference (evenly spaced); nil: none for a shortlist run.
+        public var sample: Int?
+        public var threads: Int?
+        public var memoryBudget = 1 << 30
+        public var planted: PlantedFeatures
 
-        public var queryImagesPerSecond: Double { Double(images) / seconds }
-        public var gemmGFlopsPerSecond: Double { gemmFlops / seconds / 1e9 }
-        /// FLOPs of the full (non-symmetric) product per second: the rate a plain matcher would need.
-        public var equivalentGFlopsPerSecond: Double {
-            2 * Double(images * regions) * Double(images * regions) * Double(dims) / seconds / 1e9
+        public init(images: Int) {
+            self.images = images
+            planted = PlantedFeatures(images: images, regions: 35, dims: 256)
         }
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public var settings: Settings
+        public var threads: Int
+        /// Wall time of the timed search, seconds.
+        public var seconds: Double
+        /// Bytes of the stored region vectors (the index file's vector section).
+        public var indexBytes: Int
+        public var plantedRecall: Double
+        /// The exhaustive reference, when run: its queries, seconds, planted recall on them, and
+        /// the share of its top lists the timed search returned on the same queries.
+        public var referenceQueries: Int?
+        public var referenceSeconds: Double?
+        public var referencePlantedRecall: Double?
+        public var topRecall: Double?
+        /// Planted recall of the timed search on the reference's queries.
+        public var sampledPlantedRecall: Double?
+
+        public var queryImagesPerSecond: Double { Double(settings.images) / seconds }
 
         public var description: String {
-            String(format: "PR-MAC all-vs-all: %d images × %d regions × %d dims, top %d, %d threads, %@: "
-                   + "%.2f s, %.1f query images/s, GEMM %.1f GFLOP/s (full-product equivalent %.1f), checksum %.6e",
-                   images, regions, dims, top, threads, symmetric ? "symmetric" : "plain", seconds,
-                   queryImagesPerSecond, gemmGFlopsPerSecond, equivalentGFlopsPerSecond, checksum)
+            let s = settings
+            var text = String(format: "retrieval: %d images × %d regions × %d dims (%@), top %d, %@, %d threads: %.2f s, "
+                              + "%.1f query images/s, index %.0f MB, planted recall %.4f",
+                              s.images, s.regions, s.dims, s.half ? "float16" : "float32", s.top,
+                              s.shortlist > 0 ? "shortlist \(s.shortlist) by \(s.descriptor.rawValue)" : "exhaustive",
+                              threads, seconds, queryImagesPerSecond, Double(indexBytes) / 1e6, plantedRecall)
+            if let queries = referenceQueries, let seconds = referenceSeconds, let recall = referencePlantedRecall {
+                text += String(format: "; exhaustive on %d queries: %.2f s, planted recall %.4f (this search %.4f, ratio %.4f)",
+                               queries, seconds, recall, sampledPlantedRecall ?? .nan, (sampledPlantedRecall ?? .nan) / recall)
+                if let topRecall { text += String(format: ", recall of exhaustive top %d: %.4f", s.top, topRecall) }
+            }
+            return text
         }
     }
 
-    /// Generates `images × regions` L2-normalised random float32 rows of `dims` values (fixed seed)
-    /// and times matching them against themselves.
-    public static func run(images: Int = 9368, regions: Int = 35, dims: Int = 256, top: Int = 200,
-                           threads: Int? = nil, memoryBudget: Int = 1 << 30, symmetric: Bool = true) -> Report {
-        let vectors = syntheticFeatures(rows: images * regions, dims: dims)
-        var matcher = PRMACMatcher(database: vectors, regions: regions, dims: dims, memoryBudget: memoryBudget)
-        if let threads { matcher.threads = max(1, threads) }
+    public static func run(_ settings: Settings) -> Report {
+        var planted = settings.planted
+        (planted.images, planted.regions, planted.dims) = (settings.images, settings.regions, settings.dims)
+        let threads = settings.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let vectors = planted.generate(half: settings.half, threads: threads)
+        var matcher = PRMACMatcher(database: vectors, regions: settings.regions, dims: settings.dims,
+                                   memoryBudget: settings.memoryBudget, threads: threads)
+        matcher.shortlist = settings.shortlist
+        matcher.shortlistDescriptor = settings.descriptor
+        let top = min(settings.top + 1, settings.images)   // +1: each image finds itself
         let start = DispatchTime.now().uptimeNanoseconds
-        let (results, flops) = matcher.run(queries: nil, top: top, aml: false, metric: .cosine, symmetric: symmetric)
+        let results = matcher.match(top: top)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let checksum = results.reduce(0.0) { total, list in list.reduce(total) { $0 + Double($1.score) } }
-        return Report(images: images, regions: regions, dims: dims, top: top, threads: matcher.threads,
-                      symmetric: symmetric, seconds: seconds, gemmFlops: flops, checksum: checksum)
+        var report = Report(settings: settings, threads: threads, seconds: seconds,
+                            indexBytes: vectors.rows * vectors.dims * vectors.precision.size,
+                            plantedRecall: plantedRecall(results, queries: Array(0..<settings.images), planted: planted, top: settings.top))
+
+        guard settings.shortlist > 0 || settings.sample != nil else { return report }
+        let count = min(settings.sample ?? settings.images, settings.images)
+        let queries = (0..<count).map { $0 * settings.images / count }
+        matcher.shortlist = 0
+        let reference: [[Match]]
+        let referenceStart = DispatchTime.now().uptimeNanoseconds
+        if settings.shortlist == 0 && count == settings.images {
+            reference = results
+        } else {
+            var rows = [Float](repeating: 0, count: count * settings.regions * settings.dims)
+            vectors.withRows { reader in
+                rows.withUnsafeMutableBufferPointer { out in
+                    for (slot, image) in queries.enumerated() {
+                        reader.copy(rows: image * settings.regions, count: settings.regions,
+                                    to: out.baseAddress! + slot * settings.regions * settings.dims)
+                    }
+                }
+            }
+            reference = matcher.match(queries: rows, top: top)
+        }
+        report.referenceSeconds = Double(DispatchTime.now().uptimeNanoseconds - referenceStart) / 1e9
+        report.referenceQueries = count
+        report.referencePlantedRecall = plantedRecall(reference, queries: queries, planted: planted, top: settings.top)
+        let timed = queries.map { results[$0] }
+        report.sampledPlantedRecall = plantedRecall(timed, queries: queries, planted: planted, top: settings.top)
+        var found = 0, total = 0
+        for (slot, image) in queries.enumerated() {
+            let expected = Set(reference[slot].map(\.index).filter { $0 != image })
+            found += timed[slot].filter { expected.contains($0.index) }.count
+            total += expected.count
+        }
+        report.topRecall = total == 0 ? nil : Double(found) / Double(total)
+        return report
     }
 
-    /// Rows with uniform entries in [−1, 1) (SplitMix64), each L2-normalised.
-    static func syntheticFeatures(rows: Int, dims: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [Float] {
-        var state = seed
-        var values = [Float](repeating: 0, count: rows * dims)
-        for i in values.indices {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            values[i] = Float(z >> 40) / Float(1 << 23) - 1
+    /// Share of the planted neighbours of `queries` found in their `top` results (self excluded).
+    static func plantedRecall(_ results: [[Match]], queries: [Int], planted: PlantedFeatures, top: Int) -> Double {
+        var found = 0, total = 0
+        for (list, image) in zip(results, queries) {
+            let truth = Set(planted.plantedNeighbours(of: image))
+            found += list.lazy.filter { $0.index != image }.prefix(top).filter { truth.contains($0.index) }.count
+            total += truth.count
         }
-        L2Normalization.normalizeRows(&values, dims: dims)
-        return values
+        return total == 0 ? 1 : Double(found) / Double(total)
     }
 }

@@ -18,8 +18,9 @@ public struct RetrievalIndex: Sendable {
     public var normalizesInput: Bool
     /// The fitted (or loaded) PCA, nil when PCA was gated off.
     public var pca: PCAModel?
-    /// `[count · regions, dims]` row-major float32, L2-normalised when PCA or normalisation applied.
-    public var vectors: [Float]
+    /// `[count · regions, dims]` row-major, L2-normalised when PCA or normalisation applied;
+    /// float32, or float16 in a half-precision index (`halfPrecision()`, index format 2).
+    public var vectors: RegionVectors
 
     /// Vector dimension after PCA.
     public var dims: Int { pca?.outputDims ?? inputDims }
@@ -29,9 +30,9 @@ public struct RetrievalIndex: Sendable {
     public var names: [String] { entries.map(FeatureSet.stem) }
 
     public init(entries: [String], regions: Int, inputDims: Int, aggregation: FeatureSet.Aggregation,
-                normalizesInput: Bool, pca: PCAModel?, vectors: [Float]) {
+                normalizesInput: Bool, pca: PCAModel?, vectors: RegionVectors) {
         precondition(pca.map { $0.inputDims == inputDims } ?? true, "PCA input dimension differs from the features'")
-        precondition(vectors.count == entries.count * regions * (pca?.outputDims ?? inputDims), "vector count mismatch")
+        precondition(vectors.rows == entries.count * regions && vectors.dims == (pca?.outputDims ?? inputDims), "vector count mismatch")
         self.entries = entries
         self.regions = regions
         self.inputDims = inputDims
@@ -59,7 +60,8 @@ public struct RetrievalIndex: Sendable {
         }
         let (model, vectors) = try threads.map { try DenseLinearAlgebra.withBLASThreads($0, fit) } ?? fit()
         return RetrievalIndex(entries: features.entries, regions: features.regions, inputDims: features.dims,
-                              aggregation: features.aggregation, normalizesInput: normalizeInput, pca: model, vectors: vectors)
+                              aggregation: features.aggregation, normalizesInput: normalizeInput, pca: model,
+                              vectors: RegionVectors(vectors, dims: model?.outputDims ?? dims))
     }
 
     /// Query features brought into the index's space: same normalisation, the index's PCA.
@@ -93,10 +95,19 @@ public struct RetrievalIndex: Sendable {
         }
     }
 
+    /// The same index with its vectors stored as float16 (half the bytes; scores move by < 1e-3,
+    /// Docs/BENCHMARKS.md).
+    public func halfPrecision() -> RetrievalIndex {
+        var copy = self
+        copy.vectors = vectors.toHalf()
+        return copy
+    }
+
     /// A matcher over this index's vectors.
-    public func matcher(memoryBudget: Int = 1 << 30, threads: Int? = nil) -> PRMACMatcher {
+    public func matcher(memoryBudget: Int = 1 << 30, threads: Int? = nil, shortlist: Int = 0) -> PRMACMatcher {
         var matcher = PRMACMatcher(database: vectors, regions: regions, dims: dims, memoryBudget: memoryBudget)
         if let threads { matcher.threads = max(1, threads) }
+        matcher.shortlist = shortlist
         return matcher
     }
 }

@@ -1,3 +1,4 @@
+import MirrorCore
 /// The right-hand GEMM operand `B [k × n]` rearranged for `GEMMKernel`: cut into K blocks of
 /// `blockDepth` rows and, within a block, into panels of `GEMMKernel.columns` columns; each
 /// panel stores its `depth × 32` values row by row, so the micro-kernel reads two contiguous

@@ -1,3 +1,4 @@
+import MirrorCore
 /// Where a GEMM's left operand rows come from: in place, or produced per row chunk into a
 /// worker's scratch buffer (im2col patches, subsampled pixels, a transposed matrix).
 public struct RowSource {

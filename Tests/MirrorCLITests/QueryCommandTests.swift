@@ -82,6 +82,41 @@ final class QueryCommandTests: XCTestCase {
         }
     }
 
+    /// A float16 index (`index --half`) queried through a shortlist (`--shortlist`): every score
+    /// it prints is within 1e-3 (per region) of the NumPy reference's score for the same pair,
+    /// each image still finds itself first, and a bad --shortlist is a usage error.
+    func testHalfIndexAndShortlistKeepTheReferenceScores() throws {
+        let c = try cases().first { $0["name"] == "b_seed16" }!
+        let index = directory.appendingPathComponent("half.index").path
+        let list = fixtures.appendingPathComponent(c["db_list"]!).path
+        let built = try ProcessRunner.mirror(["index", "--feature-list", list, "--out", index, "--dataset-root", fixtures.path,
+                                              "--out-dim", "16", "--pca-solver", "seed", "--half"])
+        XCTAssertEqual(built.status, 0, built.stderr)
+        XCTAssertTrue(built.stderr.contains("float16"), built.stderr)
+        let out = directory.appendingPathComponent("short").path
+        let result = try ProcessRunner.mirror(["query", "--index", index, "--out-dir", out, "--top", "12", "--shortlist", "20",
+                                               "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        func scores(_ text: String) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: text.split(separator: "\n").map { line in
+                let p = line.split(separator: " ")
+                return ("\(p[0]) \(p[1])", Double(p[2])!)
+            })
+        }
+        let expected = scores(try String(contentsOf: fixtures.appendingPathComponent("expected/b_seed16.txt"), encoding: .utf8))
+        let lines = try String(contentsOfFile: out + "/match_pairs", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 40 * 12)
+        for (key, score) in scores(lines.joined(separator: "\n")) {
+            guard let reference = expected[key] else { continue }   // beyond the reference's top 12
+            XCTAssertEqual(score, reference, accuracy: 1e-3, key)
+        }
+        for q in 0..<40 { XCTAssertTrue(lines[q * 12].hasPrefix("\(q) \(q) "), String(lines[q * 12])) }
+
+        let bad = try ProcessRunner.mirror(["query", "--index", index, "--out-dir", out, "--shortlist", "many"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--shortlist"), bad.stderr)
+    }
+
     func testBadInputsFailClearlyAndOverwriteNothing() throws {
         let good = fixtures.appendingPathComponent("a.txt").path
         let index = directory.appendingPathComponent("a.index").path

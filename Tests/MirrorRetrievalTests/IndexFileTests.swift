@@ -29,7 +29,7 @@ final class IndexFileTests: XCTestCase {
             XCTAssertEqual(back.aggregation, .regional)
             XCTAssertTrue(back.normalizesInput)
             XCTAssertEqual(back.pca, index.pca)
-            XCTAssertEqual(back.vectors, index.vectors)
+            XCTAssertEqual(back.vectors.float32Values(), index.vectors.float32Values())
             XCTAssertEqual(back.names.first, "img_00")
         }
     }
@@ -55,10 +55,10 @@ final class IndexFileTests: XCTestCase {
             XCTAssertTrue("\($0)".hasPrefix(path + ": corrupted index"))
         }
         var newer = bytes
-        newer[8] = 2
+        newer[8] = 3
         try AtomicFile.write(newer, to: path)
         XCTAssertThrowsError(try RetrievalIndex.read(from: path)) {
-            XCTAssertEqual($0 as? IndexFileError, .unsupportedVersion(path: path, found: 2, supported: 1))
+            XCTAssertEqual($0 as? IndexFileError, .unsupportedVersion(path: path, found: 3, supported: 2))
         }
         try AtomicFile.write(NpyFile.encode(NpyArray(floats: [1, 2], shape: [2])), to: path)
         XCTAssertThrowsError(try RetrievalIndex.read(from: path)) {
@@ -77,7 +77,9 @@ final class IndexFileTests: XCTestCase {
         let back = try RetrievalIndex.read(from: path)
         let root = RetrievalCase.directory.path
         let queries = try back.prepareQueries(FeatureSet.load(entries: ["b/img_03.npy", "b/img_07.npy"], root: root))
-        XCTAssertEqual(Array(queries), Array(index.vectors[(3 * 15 * 16)..<(4 * 15 * 16)]) + Array(index.vectors[(7 * 15 * 16)..<(8 * 15 * 16)]))
+        let vectors = index.vectors.float32Values()
+        let expected = Array(vectors[(3 * 15 * 16)..<(4 * 15 * 16)]) + Array(vectors[(7 * 15 * 16)..<(8 * 15 * 16)])
+        XCTAssertEqual(queries, expected)
         let results = back.matcher().match(queries: queries, top: 3)
         XCTAssertEqual(results.map { $0[0].index }, [3, 7])
     }

@@ -10,7 +10,7 @@ final class QueryExpansionTests: XCTestCase {
         let matcher = PRMACMatcher(database: database, regions: 2, dims: 2)
         let first = matcher.match(queries: query, top: 2)
         XCTAssertEqual(Double(first[0][0].score) / 2, 0.8999999761581421)
-        let expanded = QueryExpansion.expand(queries: query, database: database, results: first, regions: 2, dims: 2, count: 1)
+        let expanded = QueryExpansion.expand(queries: RegionVectors(query, dims: 2), database: RegionVectors(database, dims: 2), results: first, regions: 2, dims: 2, count: 1)
         let expected: [Float] = [0.9058823557, 0.4235294058, 0.6689647218, 0.7432941551]
         for (x, y) in zip(expanded, expected) { XCTAssertEqual(x, y, accuracy: 1e-7) }
 
@@ -23,12 +23,12 @@ final class QueryExpansionTests: XCTestCase {
         let once = QueryExpansion.run(matcher: matcher, queries: query, top: 2, qe: 1, rounds: 1)
         let twice = QueryExpansion.run(matcher: matcher, queries: query, top: 2, qe: 1, rounds: 2)
         // Round 2 expands the ORIGINAL query with round 1's ranking and scores …
-        let fromOriginal = QueryExpansion.expand(queries: query, database: database, results: once, regions: 2, dims: 2, count: 1)
+        let fromOriginal = QueryExpansion.expand(queries: RegionVectors(query, dims: 2), database: RegionVectors(database, dims: 2), results: once, regions: 2, dims: 2, count: 1)
         XCTAssertEqual(twice, matcher.match(queries: fromOriginal, top: 2))
         // … not the already expanded one.
         let first = matcher.match(queries: query, top: 2)
-        let expandedOnce = QueryExpansion.expand(queries: query, database: database, results: first, regions: 2, dims: 2, count: 1)
-        let cumulative = QueryExpansion.expand(queries: expandedOnce, database: database, results: once, regions: 2, dims: 2, count: 1)
+        let expandedOnce = QueryExpansion.expand(queries: RegionVectors(query, dims: 2), database: RegionVectors(database, dims: 2), results: first, regions: 2, dims: 2, count: 1)
+        let cumulative = QueryExpansion.expand(queries: RegionVectors(expandedOnce, dims: 2), database: RegionVectors(database, dims: 2), results: once, regions: 2, dims: 2, count: 1)
         XCTAssertNotEqual(twice, matcher.match(queries: cumulative, top: 2))
     }
 
@@ -49,7 +49,7 @@ final class QueryExpansionTests: XCTestCase {
         // The seed crashes here (its database is None); mirror expands the database's own rows.
         let matcher = PRMACMatcher(database: database, regions: 2, dims: 2)
         let first = matcher.match(top: 2)
-        let expanded = QueryExpansion.expand(queries: database, database: database, results: first, regions: 2, dims: 2, count: 1)
+        let expanded = QueryExpansion.expand(queries: RegionVectors(database, dims: 2), database: RegionVectors(database, dims: 2), results: first, regions: 2, dims: 2, count: 1)
         XCTAssertEqual(QueryExpansion.run(matcher: matcher, queries: nil, top: 2, qe: 1, rounds: 1),
                        matcher.match(queries: expanded, top: 2))
     }

@@ -89,27 +89,40 @@ enum PipelineBench {
     }
 }
 
-/// `mirror bench --task retrieval`: all-vs-all PR-MAC on synthetic whitened features (the GL3D test
-/// set's shape by default: 9,368 images × 35 regions × 256 dims, top 200).
+/// `mirror bench --task retrieval`: all-vs-all search on synthetic whitened features with planted
+/// neighbours (`RetrievalBenchmark`), exhaustive or two-stage, with recall against exhaustive.
 enum RetrievalBench {
     static func run(_ args: ParsedArguments, console: Console) throws -> Int32 {
-        let images = args.isSet("images") ? try args.int("images", in: 2...10_000_000)! : 9368
-        let regions = try args.int("regions", in: 1...10_000)!, dims = try args.int("dims", in: 1...65_536)!
-        let top = try args.int("top", in: 1...Int.max)!
-        let budget = try args.int("max-memory", in: 16...1_048_576)! << 20
-        let threads = try SharedOptions.threads(args)
-        let report = RetrievalBenchmark.run(images: images, regions: regions, dims: dims, top: min(top, images),
-                                            threads: threads, memoryBudget: budget, symmetric: true)
+        var settings = RetrievalBenchmark.Settings(images: args.isSet("images") ? try args.int("images", in: 2...10_000_000)! : 9368)
+        settings.regions = try args.int("regions", in: 1...10_000)!
+        settings.dims = try args.int("dims", in: 1...65_536)!
+        settings.top = min(try args.int("top", in: 1...Int.max)!, settings.images - 1)
+        settings.shortlist = try args.int("shortlist", in: 0...Int.max) ?? 0
+        settings.descriptor = GlobalDescriptor(rawValue: try args.choice("global")!)!
+        settings.half = args.flag("half")
+        settings.sample = try args.int("sample", in: 1...Int.max)
+        settings.memoryBudget = try args.int("max-memory", in: 16...1_048_576)! << 20
+        settings.threads = try SharedOptions.threads(args)
+        let report = RetrievalBenchmark.run(settings)
+        let rss = BenchTiming.peakRSSMegabytes()
         if args.flag("json") {
-            console.out(JSON.object([
-                ("task", .string("retrieval")), ("images", .integer(images)), ("regions", .integer(regions)), ("dims", .integer(dims)),
-                ("top", .integer(report.top)), ("threads", .integer(report.threads)), ("seconds", .number(report.seconds)),
-                ("query_images_per_s", .number(report.queryImagesPerSecond)), ("gemm_gflops", .number(report.gemmGFlopsPerSecond)),
-                ("full_product_equivalent_gflops", .number(report.equivalentGFlopsPerSecond)),
-                ("peak_rss_mb", .number(BenchTiming.peakRSSMegabytes())),
-            ]).text)
+            var record: [(String, JSON)] = [
+                ("task", .string("retrieval")), ("images", .integer(settings.images)), ("regions", .integer(settings.regions)),
+                ("dims", .integer(settings.dims)), ("top", .integer(settings.top)), ("shortlist", .integer(settings.shortlist)),
+                ("global", .string(settings.descriptor.rawValue)), ("precision", .string(settings.half ? "float16" : "float32")),
+                ("threads", .integer(report.threads)), ("seconds", .number(report.seconds)),
+                ("query_images_per_s", .number(report.queryImagesPerSecond)), ("index_bytes", .integer(report.indexBytes)),
+                ("planted_recall", .number(report.plantedRecall)), ("peak_rss_mb", .number(rss)),
+            ]
+            if let queries = report.referenceQueries {
+                record += [("reference_queries", .integer(queries)), ("reference_seconds", .number(report.referenceSeconds!)),
+                           ("reference_planted_recall", .number(report.referencePlantedRecall!)),
+                           ("sampled_planted_recall", .number(report.sampledPlantedRecall!)),
+                           ("top_recall", report.topRecall.map { .number($0) } ?? .null)]
+            }
+            console.out(JSON.object(record).text)
         } else {
-            console.out(report.description + String(format: ", peak RSS %.0f MB", BenchTiming.peakRSSMegabytes()))
+            console.out(report.description + String(format: ", peak RSS %.0f MB", rss))
         }
         return 0
     }

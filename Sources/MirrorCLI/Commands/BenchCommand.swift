@@ -2,6 +2,7 @@ import Engines
 import Foundation
 import MirrorCore
 import MirrorModels
+import MirrorRetrieval
 
 /// `mirror bench`: network timings per engine, reported as rates and as a ratio to the OpenBLAS
 /// sgemm rate measured in the same run on the network's own GEMM shapes — machines are noisy, so
@@ -20,7 +21,7 @@ enum BenchCommand {
         """,
         options: [
             .value("task", "TASK", help: "network: engines × network timing; pipeline: mirror extract over --images generated "
-                   + "JPEGs of mixed sizes vs the network-only rate; retrieval: all-vs-all PR-MAC on synthetic whitened features; "
+                   + "JPEGs of mixed sizes vs the network-only rate; retrieval: all-vs-all search on synthetic whitened features with planted neighbours; "
                    + "train: one training step (forward, softmin loss, backward, SGD) on 3×--batch-size images.",
                    default: "network", allowed: ["network", "pipeline", "retrieval", "train"]),
             .value("net", "NAME", help: "Network.", default: "resnet-50", allowed: SharedOptions.networkNames),
@@ -38,6 +39,11 @@ enum BenchCommand {
             .value("dims", "D", help: "retrieval: dimensions per region.", default: "256"),
             .value("top", "K", help: "retrieval: results kept per query.", default: "200"),
             .value("max-memory", "MB", help: "retrieval: matcher working-memory budget.", default: "1024"),
+            .value("shortlist", "K", help: "retrieval: two-stage search re-scoring the best K by global vector (0: exhaustive).", default: "0"),
+            .value("global", "KIND", help: "retrieval: the global vector of --shortlist: rmac (sum of regions) or mac (region 0).",
+                   default: "rmac", allowed: GlobalDescriptor.allCases.map(\.rawValue)),
+            .flag("half", help: "retrieval: store the vectors as float16 (index format 2)."),
+            .value("sample", "N", help: "retrieval: also run exhaustive PR-MAC for N evenly spaced queries and report recall against it."),
         ],
         run: { args, console in
             switch try args.choice("task")! {

@@ -16,14 +16,19 @@ enum IndexCommand {
         """,
         options: PCAOptions.specs + [
             .value("out", "INDEX", help: "Index file to write (atomically)."),
+            .flag("half", help: "Store the vectors as float16: half the file and of the memory a query maps; "
+                  + "scores move by < 1e-3 (Docs/FORMATS.md, \"Index file\")."),
         ] + PCAOptions.modeSpecs + [SharedOptions.compute[1], SharedOptions.quiet],
         run: { args, console in
             let options = try PCAOptions(args)
             let out = try args.required("out")
             let threads = try SharedOptions.threads(args)
-            let index = try options.buildIndex(featureList: try args.required("feature-list"), threads: threads)
+            var index = try options.buildIndex(featureList: try args.required("feature-list"), threads: threads)
+            if args.flag("half") { index = index.halfPrecision() }
             try index.write(to: out)
-            if !args.flag("quiet") { console.err("mirror index: \(options.describe(index)) → \(out)") }
+            if !args.flag("quiet") {
+                console.err("mirror index: \(options.describe(index)), \(index.vectors.precision.rawValue) → \(out)")
+            }
             return 0
         })
 }

@@ -30,6 +30,7 @@ enum PairsCommand {
             SharedOptions.dct,
             .value("out-dim", "K", help: "PCA-whiten to K dimensions when there are more than K images.", default: "256"),
             .value("max-memory", "MB", help: "Working-memory budget of the matcher.", default: "1024"),
+            SharedOptions.shortlist,
         ] + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
         run: { args, console in try PairsRunner.run(args, console: console) })
 }
@@ -47,6 +48,7 @@ enum PairsRunner {
             rmacSteps: try args.intList("rmac-step", in: 1...64)!, dct: try args.choice("dct")!)
         let outDim = try args.int("out-dim", in: 1...65536)!
         let budget = try args.int("max-memory", in: 16...1_048_576)! << 20
+        let requestedShortlist = try SharedOptions.requestedShortlist(args)
         let threads = try SharedOptions.threads(args)
         let quiet = args.flag("quiet")
         let out = try args.required("out")
@@ -91,7 +93,10 @@ enum PairsRunner {
         let features = try FeatureSet.load(entries: kept.map { outputs[$0] }, root: nil, aggregation: .regional,
                                            listName: featureFolder)
         let index = try RetrievalIndex.build(features: features, pca: PCAConfig(outDim: outDim), threads: threads)
-        let matcher = index.matcher(memoryBudget: budget, threads: threads)
+        let shortlist = SharedOptions.shortlist(requestedShortlist, databaseImages: index.count) {
+            if !quiet { console.err("mirror pairs: " + $0) }
+        }
+        let matcher = index.matcher(memoryBudget: budget, threads: threads, shortlist: shortlist)
         // +1: each image finds itself first (self pairs are dropped from the list).
         let results = QueryExpansion.run(matcher: matcher, queries: nil, top: min(top + 1, index.count))
         let pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore)

@@ -25,6 +25,7 @@ enum QueryCommand {
             .flag("aml", help: "Score by the best region pair (max) instead of the PR-MAC sum."),
             .value("out-dir", "DIR", help: "Folder for match_pairs."),
             .value("max-memory", "MB", help: "Working-memory budget of the blocked matcher (beyond the index).", default: "1024"),
+            SharedOptions.shortlist,
             .value("pairs-out", "FILE", help: "Also write image pairs for reconstruction tools (queries = database only)."),
             .value("format", "FMT", help: "Pair list format: colmap (unique unordered pairs), hloc (per-query lists), "
                    + "tsv (with scores; for names with spaces).", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
@@ -51,6 +52,7 @@ struct QueryOptions {
     var aml: Bool
     var outDir: String
     var memoryBudget: Int
+    var shortlist: Int?
     var pairsOut: String?
     var format: PairList.Format
     var imageList: String?
@@ -72,6 +74,7 @@ struct QueryOptions {
         aml = args.flag("aml")
         outDir = try args.required("out-dir")
         memoryBudget = try args.int("max-memory", in: 16...1_048_576)! << 20
+        shortlist = try SharedOptions.requestedShortlist(args)
         pairsOut = args.string("pairs-out")
         format = PairList.Format(rawValue: try args.choice("format")!)!
         imageList = args.string("image-list")
@@ -110,7 +113,8 @@ enum QueryRunner {
         say("matching \(queryCount) queries against \(index.count) images, top \(top)"
             + (options.qe > 0 && options.rounds > 0 ? ", query expansion \(options.qe) × \(options.rounds) rounds" : ""))
         let start = BenchTiming.now()
-        let matcher = index.matcher(memoryBudget: options.memoryBudget, threads: options.threads)
+        let shortlist = SharedOptions.shortlist(options.shortlist, databaseImages: index.count, say: say)
+        let matcher = index.matcher(memoryBudget: options.memoryBudget, threads: options.threads, shortlist: shortlist)
         let results = QueryExpansion.run(matcher: matcher, queries: queries, top: top, aml: options.aml,
                                          metric: index.normalizesInput ? .cosine : .euclidean, qe: options.qe, rounds: options.rounds)
         try FileManager.default.createDirectory(atPath: options.outDir, withIntermediateDirectories: true)

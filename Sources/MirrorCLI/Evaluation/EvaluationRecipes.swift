@@ -89,7 +89,8 @@ enum EvaluationRecipes {
                                              threads: threads)
         let queries = try queryFeatures.map { try index.prepareQueries(FeatureSet.load(entries: $0, listName: cache)) }
         let top = min(settings.top, index.count)
-        let matcher = index.matcher(memoryBudget: settings.memoryBudget, threads: threads)
+        let shortlist = SharedOptions.shortlist(settings.shortlist, databaseImages: index.count, say: say)
+        let matcher = index.matcher(memoryBudget: settings.memoryBudget, threads: threads, shortlist: shortlist)
         var results = QueryExpansion.run(matcher: matcher, queries: queries, top: top, qe: settings.qe, rounds: settings.rounds)
             .map { $0.map { Match(index: kept[$0.index], score: $0.score) } }
         if queryFeatures == nil {  // self-matching: query i is kept[i]

@@ -21,6 +21,8 @@ struct RecipeSettings {
     var solver: PCAConfig.Solver
     var cropQueries: Bool
     var memoryBudget: Int
+    /// `--shortlist` as given (nil: auto, resolved once the database size is known).
+    var shortlist: Int?
 
     static let options: [OptionSpec] = [
         .value("img-size", "S", help: "End-to-end: short side after scaling (default 896)."),
@@ -34,6 +36,7 @@ struct RecipeSettings {
                allowed: PCAConfig.Solver.allCases.map(\.rawValue)),
         .flag("crop-queries", help: "End-to-end oxford/paris: crop queries to their box (default: full image, as the seed)."),
         .value("max-memory", "MB", help: "End-to-end: working-memory budget of the matcher.", default: "1024"),
+        SharedOptions.shortlist,
     ]
 
     init(benchmark: String, args: ParsedArguments) throws {
@@ -57,6 +60,7 @@ struct RecipeSettings {
         solver = PCAConfig.Solver(rawValue: try args.choice("pca-solver")!)!
         cropQueries = args.flag("crop-queries")
         memoryBudget = try args.int("max-memory", in: 16...1_048_576)! << 20
+        shortlist = try SharedOptions.requestedShortlist(args)
     }
 
     var summary: String {
@@ -72,6 +76,7 @@ struct RecipeSettings {
             ("multi_scale", .bool(extraction.multiScale)), ("pool", .string(extraction.pool.rawValue)),
             ("out_dim", .integer(outDim)), ("qe", .integer(qe)), ("et", .integer(rounds)), ("top", .integer(effectiveTop)),
             ("pca_solver", .string(solver.rawValue)), ("crop_queries", .bool(cropQueries)),
+            ("shortlist", shortlist.map { .integer($0) } ?? .string("auto")),
         ])
     }
 }

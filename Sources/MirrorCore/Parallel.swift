@@ -46,33 +46,18 @@ public enum Parallel {
 }
 
 /// Hands out `0..<limit` one index at a time to concurrent workers.
-final class WorkCounter: @unchecked Sendable {
+public final class WorkCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var nextItem = 0
     private let limit: Int
 
-    init(limit: Int) { self.limit = limit }
+    public init(limit: Int) { self.limit = limit }
 
-    func next() -> Int? {
+    public func next() -> Int? {
         lock.lock()
         defer { lock.unlock() }
         guard nextItem < limit else { return nil }
         nextItem += 1
         return nextItem - 1
     }
-}
-
-/// A 64-byte aligned, uninitialized Float buffer freed on deinit (scratch space, packed panels).
-public final class AlignedBuffer: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Float>
-    public let count: Int
-
-    public init(count: Int) {
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-    }
-
-    deinit { pointer.deallocate() }
 }

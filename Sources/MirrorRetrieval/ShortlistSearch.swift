@@ -1,0 +1,104 @@
+import Foundation
+import MirrorCore
+
+/// The two-stage search that makes PR-MAC scale to 10⁵ images (issue #13):
+/// 1. `GlobalShortlist` ranks every database image by one global vector per image
+///    (`GlobalDescriptor`) and keeps the best `K = max(shortlist, top)`;
+/// 2. only those K are scored with exact PR-MAC (or AML / Euclidean, as the matcher's metric),
+///    and ranked in `tf.nn.top_k` order.
+///
+/// Exhaustive PR-MAC costs `2·N·R·N·R·D` FLOPs for all-vs-all (1.6 PFLOP at N = 10⁵, R = 35,
+/// D = 256; hours on 2 cores); this costs `2·N·N·D` for stage 1 plus `2·N·R·K·R·D` for stage 2,
+/// minutes at K = 100. What is lost are images PR-MAC would rank in the top but the global
+/// vector ranks below K: `mirror bench --task retrieval --shortlist K` measures that recall.
+///
+/// Scores are the exhaustive ones: stage 2 runs the same sgemm + `TileReduction` on the same
+/// rows, so a database image in the shortlist gets the score the exhaustive matcher gives it.
+///
+/// Memory: the matcher's database + the candidates (`Q · K · 4` bytes) + per worker one gathered
+/// block of the K candidates (`K · R · D · 4` bytes: 3.5 MiB at K = 100) and its `R × K·R` tile.
+struct ShortlistSearch {
+    let matcher: PRMACMatcher
+
+    func match(queries: RegionVectors?, top: Int, aml: Bool, metric: PRMACMatcher.Metric) -> [[Match]] {
+        let r = matcher.regions, d = matcher.dims, database = matcher.database
+        let queryVectors = queries ?? database
+        let queryCount = queryVectors.rows / r
+        let k = max(0, min(top, matcher.count))
+        guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
+
+        let databaseGlobals = matcher.shortlistDescriptor.compute(database, regions: r)
+        let queryGlobals = queries.map { matcher.shortlistDescriptor.compute($0, regions: r) } ?? databaseGlobals
+        let (candidates, perQuery) = GlobalShortlist.candidates(queries: queryGlobals, database: databaseGlobals, dims: d,
+                                                                k: max(matcher.shortlist, top), threads: matcher.threads)
+
+        let euclidean = metric == .euclidean
+        let pooling = RegionPooling(aml: aml, metric: metric)
+        let queryNorms = euclidean ? PRMACMatcher.squaredNorms(queryVectors) : []
+        let databaseNorms = euclidean ? (queries == nil ? queryNorms : PRMACMatcher.squaredNorms(database)) : []
+        let table = TopKTable(queries: queryCount, k: k)
+        let chunk = 16, chunks = (queryCount + chunk - 1) / chunk
+        let workers = min(matcher.threads, chunks)
+
+        DenseLinearAlgebra.withBLASThreads(workers == 1 ? matcher.threads : 1) {
+            queryVectors.withRows { qp in
+                database.withRows { dp in
+                    candidates.withUnsafeBufferPointer { cp in
+                        Parallel.forEach(count: chunks, threads: workers,
+                                         makeState: { RescoreScratch(candidates: perQuery, regions: r, dims: d) }) { scratch, task in
+                            for q in (task * chunk)..<min(queryCount, (task + 1) * chunk) {
+                                let row = cp.baseAddress! + q * perQuery
+                                for slot in 0..<perQuery {
+                                    let image = Int(row[slot])
+                                    dp.copy(rows: image * r, count: r, to: scratch.gathered + slot * r * d)
+                                    if euclidean {
+                                        for region in 0..<r { scratch.norms[slot * r + region] = databaseNorms[image * r + region] }
+                                    }
+                                }
+                                DenseLinearAlgebra.sgemmABt(m: r, n: perQuery * r, k: d, alpha: euclidean ? 2 : 1,
+                                                            a: qp.rows(q * r, count: r, scratch: scratch.query), lda: d,
+                                                            b: scratch.gathered, ldb: d, c: scratch.tile, ldc: perQuery * r)
+                                queryNorms.withUnsafeBufferPointer { qn in
+                                    TileReduction(regions: r, queryImages: 1, dbImages: perQuery, pooling: pooling,
+                                                  rowNorms: euclidean ? qn.baseAddress! + q * r : nil,
+                                                  columnNorms: euclidean ? UnsafePointer(scratch.norms) : nil)
+                                        .run(tile: scratch.tile, rowScores: scratch.scores, columnScores: nil, columnMax: nil)
+                                }
+                                for slot in 0..<perQuery {
+                                    table.offer(query: q, score: scratch.scores[slot], index: row[slot])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<queryCount).map { table.ranked(query: $0, transform: euclidean ? { -$0 } : { $0 }) }
+    }
+}
+
+/// Per-worker buffers of stage 2: the gathered candidate rows, the query's widened rows, the
+/// similarity tile, the candidates' scores and (Euclidean) their squared norms.
+private final class RescoreScratch {
+    let gathered: UnsafeMutablePointer<Float>
+    let query: UnsafeMutablePointer<Float>
+    let tile: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+    let norms: UnsafeMutablePointer<Float>
+
+    init(candidates k: Int, regions r: Int, dims d: Int) {
+        gathered = .allocate(capacity: k * r * d)
+        query = .allocate(capacity: r * d)
+        tile = .allocate(capacity: r * k * r)
+        scores = .allocate(capacity: k)
+        norms = .allocate(capacity: k * r)
+    }
+
+    deinit {
+        gathered.deallocate()
+        query.deallocate()
+        tile.deallocate()
+        scores.deallocate()
+        norms.deallocate()
+    }
+}
