@@ -11,26 +11,36 @@ public enum AtomicFile {
 
     /// Atomically replaces `path` with `bytes`. Throws `AtomicFileError` naming the path.
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + "." + UUID().uuidString.prefix(8) + partialSuffix
+        try write(to: path) { sink in bytes.withUnsafeBytes { sink($0) } }
+    }
+
+    /// Atomically replaces `path` with what `body` hands to its sink, piece by piece, so a large
+    /// file (an index) is never held in memory whole. A failed write is reported after `body`
+    /// returns (later pieces are skipped). Throws `AtomicFileError` naming the path,
+    /// or what `body` throws; either way the destination is untouched and the temporary removed.
+    public static func write(to path: String, streaming body: ((UnsafeRawBufferPointer) -> Void) throws -> Void) throws {
+        let temporary = temporaryPath(besides: path)
         guard let handle = fopen(temporary, "wb") else {
             throw AtomicFileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
-        var ok = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) == $0.count }
-        ok = fflush(handle) == 0 && ok
-        ok = fsync(fileno(handle)) == 0 && ok
-        let reason = String(cString: strerror(errno))
-        ok = fclose(handle) == 0 && ok
-        guard ok else {
+        var failure: String?
+        do {
+            try body { piece in
+                guard failure == nil, piece.count > 0 else { return }
+                if fwrite(piece.baseAddress, 1, piece.count, handle) != piece.count { failure = String(cString: strerror(errno)) }
+            }
+        } catch {
+            fclose(handle)
             unlink(temporary)
-            throw AtomicFileError.cannotWrite(path: path, reason: reason)
+            throw error
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        if failure == nil && (fflush(handle) != 0 || fsync(fileno(handle)) != 0) { failure = String(cString: strerror(errno)) }
+        if fclose(handle) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure {
             unlink(temporary)
-            throw AtomicFileError.cannotWrite(path: path, reason: reason)
+            throw AtomicFileError.cannotWrite(path: path, reason: failure)
         }
+        try commit(temporary, to: path)
     }
 
     /// Atomically replaces `path` with the file at `temporaryPath` (for writers such as HDF5

@@ -52,10 +52,15 @@ extension RetrievalIndex {
     /// Flag bits of the header.
     static let pcaFlag: UInt32 = 1, normalizedFlag: UInt32 = 2, halfFlag: UInt32 = 4
 
-    /// Atomically writes the index to `path`.
+    /// Atomically writes the index to `path`, streaming (the vectors are never copied whole).
     public func write(to path: String) throws {
+        try Self.write(IndexFileContents(self), to: path)
+    }
+
+    /// Writes `contents` atomically to `path`.
+    static func write(_ contents: IndexFileContents, to path: String) throws {
         do {
-            try AtomicFile.write(encoded(), to: path)
+            try AtomicFile.write(to: path) { sink in contents.serialize(into: sink) }
         } catch let error as AtomicFileError {
             if case .cannotWrite(_, let reason) = error { throw IndexFileError.cannotWrite(path: path, reason: reason) }
             throw error
@@ -64,36 +69,8 @@ extension RetrievalIndex {
 
     /// The complete file bytes (format version 2).
     public func encoded() -> [UInt8] {
-        var names: [UInt8] = []
-        for entry in entries {
-            let utf8 = Array(entry.utf8)
-            append(UInt32(utf8.count), to: &names)
-            names += utf8
-        }
-        let vectorBytes = vectors.rows * vectors.dims * vectors.precision.size
         var out: [UInt8] = []
-        out.reserveCapacity(Self.headerSize + names.count + 8 + (pca.map { ($0.mean.count + $0.components.count + $0.outputDims) * 8 } ?? 0)
-                            + vectorBytes + 4)
-        out += Self.magic
-        append(UInt32(Self.formatVersion), to: &out)
-        let flags = (pca != nil ? Self.pcaFlag : 0) | (normalizesInput ? Self.normalizedFlag : 0)
-            | (vectors.precision == .float16 ? Self.halfFlag : 0)
-        append(flags, to: &out)
-        append(UInt32(Self.aggregationCodes.firstIndex(of: aggregation)!), to: &out)
-        append(UInt32(regions), to: &out)
-        append(UInt64(count), to: &out)
-        append(UInt32(inputDims), to: &out)
-        append(UInt32(dims), to: &out)
-        append(UInt64(names.count), to: &out)
-        out += names
-        out += [UInt8](repeating: 0, count: Self.padding(names.count))
-        if let pca {
-            for array in [pca.mean, pca.components, pca.explainedVariance] { array.withUnsafeBytes { out += $0 } }
-        }
-        vectors.withRows { reader in
-            if let base = reader.base { out += UnsafeRawBufferPointer(start: base, count: vectorBytes) }
-        }
-        append(CRC32C.checksum(out), to: &out)
+        IndexFileContents(self).serialize { out += $0 }
         return out
     }
 
@@ -211,9 +188,72 @@ extension RetrievalIndex {
     static let aggregationCodes: [FeatureSet.Aggregation] = [.regional, .rmac, .mac]
 
     static func padding(_ length: Int) -> Int { (8 - length % 8) % 8 }
+}
 
-    private func append<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out += $0 }
+/// What an index file holds, with the vectors in one or more parts (an index and the images
+/// `index --add` appends), all of one precision. `serialize` produces the format-2 bytes in
+/// pieces and the CRC on the way, so writing needs no copy of the vectors.
+struct IndexFileContents {
+    var entries: [String]
+    var regions: Int
+    var inputDims: Int
+    var aggregation: FeatureSet.Aggregation
+    var normalizesInput: Bool
+    var pca: PCAModel?
+    var parts: [RegionVectors]
+
+    init(_ index: RetrievalIndex) {
+        entries = index.entries
+        regions = index.regions
+        inputDims = index.inputDims
+        aggregation = index.aggregation
+        normalizesInput = index.normalizesInput
+        pca = index.pca
+        parts = [index.vectors]
+    }
+
+    func serialize(into sink: (UnsafeRawBufferPointer) -> Void) {
+        precondition(Set(parts.map(\.precision)).count <= 1, "vector parts of mixed precision")
+        let precision = parts.first?.precision ?? .float32
+        let dims = pca?.outputDims ?? inputDims
+        var crc: UInt32 = 0
+        func emit(_ bytes: UnsafeRawBufferPointer) {
+            crc = CRC32C.extend(crc, bytes)
+            sink(bytes)
+        }
+        func emit<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { emit($0) } }
+        var names: [UInt8] = []
+        for entry in entries {
+            let utf8 = Array(entry.utf8)
+            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { names += $0 }
+            names += utf8
+        }
+        RetrievalIndex.magic.withUnsafeBytes { emit($0) }
+        emit(UInt32(RetrievalIndex.formatVersion))
+        emit((pca != nil ? RetrievalIndex.pcaFlag : 0) | (normalizesInput ? RetrievalIndex.normalizedFlag : 0)
+             | (precision == .float16 ? RetrievalIndex.halfFlag : 0))
+        emit(UInt32(RetrievalIndex.aggregationCodes.firstIndex(of: aggregation)!))
+        emit(UInt32(regions))
+        emit(UInt64(entries.count))
+        emit(UInt32(inputDims))
+        emit(UInt32(dims))
+        emit(UInt64(names.count))
+        (names + [UInt8](repeating: 0, count: RetrievalIndex.padding(names.count))).withUnsafeBytes { emit($0) }
+        if let pca {
+            for array in [pca.mean, pca.components, pca.explainedVariance] { array.withUnsafeBytes { emit($0) } }
+        }
+        let chunkRows = max(1, (16 << 20) / max(1, dims * precision.size))
+        for part in parts {
+            precondition(part.dims == dims, "vector part of \(part.dims) dims in an index of \(dims)")
+            part.withRows { reader in
+                guard let base = reader.base else { return }
+                for start in stride(from: 0, to: part.rows, by: chunkRows) {
+                    let rows = min(chunkRows, part.rows - start)
+                    emit(UnsafeRawBufferPointer(start: base + start * dims * precision.size, count: rows * dims * precision.size))
+                }
+            }
+        }
+        withUnsafeBytes(of: crc.littleEndian) { sink($0) }
     }
 }
 

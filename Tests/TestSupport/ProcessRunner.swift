@@ -43,4 +43,16 @@ public enum ProcessRunner {
     public static func mirror(_ arguments: [String], currentDirectory: URL? = nil) throws -> ProcessResult {
         try run(TestPaths.mirrorBinary, arguments, currentDirectory: currentDirectory)
     }
+
+    /// Starts the built `mirror` binary without waiting (output discarded): for tests that kill it.
+    public static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = TestPaths.mirrorBinary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
 }

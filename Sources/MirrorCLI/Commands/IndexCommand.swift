@@ -1,4 +1,5 @@
 import Foundation
+import MirrorCore
 import MirrorRetrieval
 
 /// `mirror index`: regional features → whitened, searchable index (the first half of the seed's
@@ -7,30 +8,76 @@ enum IndexCommand {
     static let command = Command(
         name: "index",
         summary: "Build a search index: L2-normalise regions, fit PCA whitening, store vectors.",
-        synopsis: "--feature-list LIST --out INDEX [options]",
+        synopsis: "--feature-list LIST --out INDEX [options]  |  --add LIST --index INDEX [--out INDEX2] [--refit-pca]",
         discussion: """
         PCA is fitted on all regional vectors of the database with the seed's gating rule: --out-dim K \
         whitens only when the list has more than K images; --pca-thresh picks the dimension by explained \
         variance; --pca-file applies a saved PCA. Without any of them no PCA is applied (SPEC §4). \
-        The index file stores names, PCA and vectors with a checksum (Docs/FORMATS.md, "Index file").
+        The index file stores names, PCA and vectors with a checksum (Docs/FORMATS.md, "Index file"). \
+        --add appends the images of LIST to an existing index under its normalisation and PCA: the old \
+        vectors are kept byte for byte and the result equals a build over every image with that PCA; \
+        --refit-pca instead rebuilds over every image (old entries re-read through --dataset-root). \
+        The index is replaced atomically (--out writes elsewhere); an image already in it is an error.
         """,
         options: PCAOptions.specs + [
             .value("out", "INDEX", help: "Index file to write (atomically)."),
+            .value("add", "LIST", help: "Append the features of LIST to --index (no refit: the index's own PCA)."),
+            .value("index", "INDEX", help: "With --add: the index to extend (replaced unless --out is given)."),
+            .flag("refit-pca", help: "With --add: refit PCA over old and new images (--out-dim defaults to the index's)."),
             .flag("half", help: "Store the vectors as float16: half the file and of the memory a query maps; "
                   + "scores move by < 1e-3 (Docs/FORMATS.md, \"Index file\")."),
         ] + PCAOptions.modeSpecs + [SharedOptions.compute[1], SharedOptions.quiet],
         run: { args, console in
             let options = try PCAOptions(args)
-            let out = try args.required("out")
             let threads = try SharedOptions.threads(args)
+            let say = { (text: String) in if !args.flag("quiet") { console.err("mirror index: " + text) } }
+            if let list = args.string("add") {
+                return try IndexAppendRunner.run(list: list, options: options, args: args, threads: threads, say: say)
+            }
+            for flag in ["index", "refit-pca"] where args.isSet(flag) {
+                throw UsageError("--\(flag) goes with --add LIST", command: args.command)
+            }
+            let out = try args.required("out")
             var index = try options.buildIndex(featureList: try args.required("feature-list"), threads: threads)
             if args.flag("half") { index = index.halfPrecision() }
             try index.write(to: out)
-            if !args.flag("quiet") {
-                console.err("mirror index: \(options.describe(index)), \(index.vectors.precision.rawValue) → \(out)")
-            }
+            say("\(options.describe(index)), \(index.vectors.precision.rawValue) → \(out)")
             return 0
         })
+}
+
+/// `mirror index --add LIST --index INDEX [--out OUT] [--refit-pca]`.
+enum IndexAppendRunner {
+    static func run(list: String, options: PCAOptions, args: ParsedArguments, threads: Int?, say: (String) -> Void) throws -> Int32 {
+        let path = try args.required("index")
+        let out = args.string("out") ?? path
+        if args.isSet("feature-list") { throw UsageError("give either --feature-list or --add", command: args.command) }
+        guard args.flag("refit-pca") else {
+            for flag in ["out-dim", "pca-thresh", "pca-file", "euclidean-dist", "rmac", "mac", "half"] where args.isSet(flag) {
+                throw UsageError("--\(flag) cannot change an index by --add (it keeps the index's own settings; "
+                                 + "--refit-pca rebuilds)", command: args.command)
+            }
+            let existing = try RetrievalIndex.read(from: path)
+            let features = try FeatureSet.load(listFile: list, root: options.root, aggregation: existing.aggregation)
+            let (before, after) = try RetrievalIndex.append(features, to: path, out: out)
+            say("\(after - before) images added to \(before) under the index's PCA → \(out) (\(after) images)")
+            return 0
+        }
+        let existing = try RetrievalIndex.read(from: path)
+        let added = try TextList.read(list)
+        if let repeated = added.first(where: Set(existing.entries).contains) {
+            throw RetrievalError.alreadyIndexed(entry: repeated, index: path)
+        }
+        var config = options.config
+        if config.outDim == nil && config.threshold == nil && config.file == nil { config.outDim = existing.pca?.outputDims }
+        let features = try FeatureSet.load(entries: existing.entries + added, root: options.root, aggregation: existing.aggregation,
+                                           listName: list)
+        var index = try RetrievalIndex.build(features: features, pca: config, normalizeInput: existing.normalizesInput, threads: threads)
+        if existing.vectors.precision == .float16 || args.flag("half") { index = index.halfPrecision() }
+        try index.write(to: out)
+        say("\(added.count) images added to \(existing.count), PCA refitted: \(options.describe(index)) → \(out)")
+        return 0
+    }
 }
 
 /// The options that say which features to read and how to whiten them, shared by `index` and `query`.
