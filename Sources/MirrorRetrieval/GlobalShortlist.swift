@@ -26,15 +26,15 @@ enum GlobalShortlist {
             queries.withUnsafeBufferPointer { qp in
                 database.withUnsafeBufferPointer { dp in
                     // A worker owns whole query blocks, so their heaps need no lock.
-                    Parallel.forEach(count: blocks, threads: workers, makeState: { Tile(count: queryBlock * databaseBlock) }) { tile, block in
+                    Parallel.forEach(count: blocks, threads: workers, makeState: { AlignedBuffer(count: queryBlock * databaseBlock) }) { tile, block in
                         let q0 = block * queryBlock, qCount = min(queryBlock, queryCount - q0)
                         for d0 in stride(from: 0, to: databaseCount, by: databaseBlock) {
                             let dCount = min(databaseBlock, databaseCount - d0)
                             DenseLinearAlgebra.sgemmABt(m: qCount, n: dCount, k: dims, alpha: 1,
                                                         a: qp.baseAddress! + q0 * dims, lda: dims,
-                                                        b: dp.baseAddress! + d0 * dims, ldb: dims, c: tile.values, ldc: dCount)
+                                                        b: dp.baseAddress! + d0 * dims, ldb: dims, c: tile.pointer, ldc: dCount)
                             for a in 0..<qCount {
-                                let row = tile.values + a * dCount
+                                let row = tile.pointer + a * dCount
                                 for column in 0..<dCount {
                                     table.offer(query: q0 + a, score: row[column], index: Int32(d0 + column))
                                 }
@@ -51,11 +51,4 @@ enum GlobalShortlist {
         }
         return (indices, kept)
     }
-}
-
-/// One worker's similarity tile.
-private final class Tile {
-    let values: UnsafeMutablePointer<Float>
-    init(count: Int) { values = .allocate(capacity: count) }
-    deinit { values.deallocate() }
 }

@@ -188,32 +188,20 @@ public struct PRMACMatcher: Sendable {
     }
 }
 
-/// Per-worker buffers: the similarity tile, both score blocks and the column maxima.
-private final class TileScratch {
+/// Per-worker buffers: the similarity tile, both score blocks and the column maxima, and room
+/// for widened float16 rows (one float when `dims` is 0: float32 rows are used in place).
+private struct TileScratch {
     let tile: UnsafeMutablePointer<Float>
     let rowScores: UnsafeMutablePointer<Float>
     let columnScores: UnsafeMutablePointer<Float>
     let columnMax: UnsafeMutablePointer<Float>
-
-    /// Room for widened float16 rows (empty when `dims` is 0: float32 rows are used in place).
     let queryRows: UnsafeMutablePointer<Float>
     let databaseRows: UnsafeMutablePointer<Float>
+    private let buffers: [AlignedBuffer]
 
     init(blockImages b: Int, regions r: Int, dims: Int) {
-        tile = .allocate(capacity: b * r * b * r)
-        queryRows = .allocate(capacity: max(1, b * r * dims))
-        databaseRows = .allocate(capacity: max(1, b * r * dims))
-        rowScores = .allocate(capacity: b * b)
-        columnScores = .allocate(capacity: b * b)
-        columnMax = .allocate(capacity: b * r)
-    }
-
-    deinit {
-        tile.deallocate()
-        rowScores.deallocate()
-        columnScores.deallocate()
-        columnMax.deallocate()
-        queryRows.deallocate()
-        databaseRows.deallocate()
+        buffers = [b * r * b * r, b * b, b * b, b * r, b * r * dims, b * r * dims].map { AlignedBuffer(count: $0) }
+        (tile, rowScores, columnScores) = (buffers[0].pointer, buffers[1].pointer, buffers[2].pointer)
+        (columnMax, queryRows, databaseRows) = (buffers[3].pointer, buffers[4].pointer, buffers[5].pointer)
     }
 }

@@ -25,10 +25,19 @@ public enum RetrievalBenchmark {
         public var threads: Int?
         public var memoryBudget = 1 << 30
         public var planted: PlantedFeatures
+        /// Real features instead of planted ones (`--index`): images, regions and dims are the
+        /// index's, and there is no planted recall.
+        public var index: RetrievalIndex?
 
         public init(images: Int) {
             self.images = images
             planted = PlantedFeatures(images: images, regions: 35, dims: 256)
+        }
+
+        public init(index: RetrievalIndex) {
+            self.init(images: index.count)
+            (regions, dims, half) = (index.regions, index.dims, index.vectors.precision == .float16)
+            self.index = index
         }
     }
 
@@ -39,7 +48,8 @@ public enum RetrievalBenchmark {
         public var seconds: Double
         /// Bytes of the stored region vectors (the index file's vector section).
         public var indexBytes: Int
-        public var plantedRecall: Double
+        /// nil for real features.
+        public var plantedRecall: Double?
         /// The exhaustive reference, when run: its queries, seconds, planted recall on them, and
         /// the share of its top lists the timed search returned on the same queries.
         public var referenceQueries: Int?
@@ -53,14 +63,17 @@ public enum RetrievalBenchmark {
 
         public var description: String {
             let s = settings
-            var text = String(format: "retrieval: %d images × %d regions × %d dims (%@), top %d, %@, %d threads: %.2f s, "
-                              + "%.1f query images/s, index %.0f MB, planted recall %.4f",
-                              s.images, s.regions, s.dims, s.half ? "float16" : "float32", s.top,
+            var text = String(format: "retrieval: %d %@ images × %d regions × %d dims (%@), top %d, %@, %d threads: %.2f s, "
+                              + "%.1f query images/s, index %.0f MB",
+                              s.images, s.index == nil ? "planted" : "indexed", s.regions, s.dims, s.half ? "float16" : "float32", s.top,
                               s.shortlist > 0 ? "shortlist \(s.shortlist) by \(s.descriptor.rawValue)" : "exhaustive",
-                              threads, seconds, queryImagesPerSecond, Double(indexBytes) / 1e6, plantedRecall)
-            if let queries = referenceQueries, let seconds = referenceSeconds, let recall = referencePlantedRecall {
-                text += String(format: "; exhaustive on %d queries: %.2f s, planted recall %.4f (this search %.4f, ratio %.4f)",
-                               queries, seconds, recall, sampledPlantedRecall ?? .nan, (sampledPlantedRecall ?? .nan) / recall)
+                              threads, seconds, queryImagesPerSecond, Double(indexBytes) / 1e6)
+            if let plantedRecall { text += String(format: ", planted recall %.4f", plantedRecall) }
+            if let queries = referenceQueries, let seconds = referenceSeconds {
+                text += String(format: "; exhaustive on %d queries: %.2f s", queries, seconds)
+                if let recall = referencePlantedRecall, let sampled = sampledPlantedRecall {
+                    text += String(format: ", planted recall %.4f (this search %.4f, ratio %.4f)", recall, sampled, sampled / recall)
+                }
                 if let topRecall { text += String(format: ", recall of exhaustive top %d: %.4f", s.top, topRecall) }
             }
             return text
@@ -71,7 +84,9 @@ public enum RetrievalBenchmark {
         var planted = settings.planted
         (planted.images, planted.regions, planted.dims) = (settings.images, settings.regions, settings.dims)
         let threads = settings.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let vectors = planted.generate(half: settings.half, threads: threads)
+        let vectors = settings.index.map { settings.half ? $0.vectors.toHalf() : $0.vectors }
+            ?? planted.generate(half: settings.half, threads: threads)
+        let isPlanted = settings.index == nil
         var matcher = PRMACMatcher(database: vectors, regions: settings.regions, dims: settings.dims,
                                    memoryBudget: settings.memoryBudget, threads: threads)
         matcher.shortlist = settings.shortlist
@@ -82,7 +97,7 @@ public enum RetrievalBenchmark {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var report = Report(settings: settings, threads: threads, seconds: seconds,
                             indexBytes: vectors.rows * vectors.dims * vectors.precision.size,
-                            plantedRecall: plantedRecall(results, queries: Array(0..<settings.images), planted: planted, top: settings.top))
+                            plantedRecall: isPlanted ? plantedRecall(results, queries: Array(0..<settings.images), planted: planted, top: settings.top) : nil)
 
         guard settings.shortlist > 0 || settings.sample != nil else { return report }
         let count = min(settings.sample ?? settings.images, settings.images)
@@ -92,6 +107,8 @@ public enum RetrievalBenchmark {
         let referenceStart = DispatchTime.now().uptimeNanoseconds
         if settings.shortlist == 0 && count == settings.images {
             reference = results
+        } else if count == settings.images {
+            reference = matcher.match(top: top)   // every image: the symmetric exhaustive path
         } else {
             var rows = [Float](repeating: 0, count: count * settings.regions * settings.dims)
             vectors.withRows { reader in
@@ -106,9 +123,11 @@ public enum RetrievalBenchmark {
         }
         report.referenceSeconds = Double(DispatchTime.now().uptimeNanoseconds - referenceStart) / 1e9
         report.referenceQueries = count
-        report.referencePlantedRecall = plantedRecall(reference, queries: queries, planted: planted, top: settings.top)
         let timed = queries.map { results[$0] }
-        report.sampledPlantedRecall = plantedRecall(timed, queries: queries, planted: planted, top: settings.top)
+        if isPlanted {
+            report.referencePlantedRecall = plantedRecall(reference, queries: queries, planted: planted, top: settings.top)
+            report.sampledPlantedRecall = plantedRecall(timed, queries: queries, planted: planted, top: settings.top)
+        }
         var found = 0, total = 0
         for (slot, image) in queries.enumerated() {
             let expected = Set(reference[slot].map(\.index).filter { $0 != image })

@@ -79,26 +79,17 @@ struct ShortlistSearch {
 
 /// Per-worker buffers of stage 2: the gathered candidate rows, the query's widened rows, the
 /// similarity tile, the candidates' scores and (Euclidean) their squared norms.
-private final class RescoreScratch {
+private struct RescoreScratch {
     let gathered: UnsafeMutablePointer<Float>
     let query: UnsafeMutablePointer<Float>
     let tile: UnsafeMutablePointer<Float>
     let scores: UnsafeMutablePointer<Float>
     let norms: UnsafeMutablePointer<Float>
+    private let buffers: [AlignedBuffer]
 
     init(candidates k: Int, regions r: Int, dims d: Int) {
-        gathered = .allocate(capacity: k * r * d)
-        query = .allocate(capacity: r * d)
-        tile = .allocate(capacity: r * k * r)
-        scores = .allocate(capacity: k)
-        norms = .allocate(capacity: k * r)
-    }
-
-    deinit {
-        gathered.deallocate()
-        query.deallocate()
-        tile.deallocate()
-        scores.deallocate()
-        norms.deallocate()
+        buffers = [k * r * d, r * d, r * k * r, k, k * r].map { AlignedBuffer(count: $0) }
+        (gathered, query, tile) = (buffers[0].pointer, buffers[1].pointer, buffers[2].pointer)
+        (scores, norms) = (buffers[3].pointer, buffers[4].pointer)
     }
 }

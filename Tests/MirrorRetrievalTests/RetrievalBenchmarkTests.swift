@@ -14,6 +14,6 @@ final class RetrievalBenchmarkTests: XCTestCase {
         settings.top = 200
         let report = RetrievalBenchmark.run(settings)
         print(report)
-        XCTAssertGreaterThan(report.plantedRecall, 0.5)
+        XCTAssertGreaterThan(report.plantedRecall ?? 0, 0.5)
     }
 }

@@ -6,6 +6,7 @@ import XCTest
 final class ShortlistSearchTests: XCTestCase {
     let planted: PlantedFeatures = {
         var planted = PlantedFeatures(images: 90, regions: 6, dims: 64)
+        planted.gist = 0   // independent regions: the hardest case for a global vector
         planted.noise = 0.8
         planted.occlusion = 0.15
         return planted
@@ -98,7 +99,7 @@ final class ShortlistSearchTests: XCTestCase {
         return Double(found) / Double(total)
     }
 
-    func testPlantedNeighboursAreFoundAsOftenAsExhaustively() {
+    func testTheShortlistKeepsThePlantedNeighbours() {
         var matcher = PRMACMatcher(database: planted.generate(half: false), regions: 6, dims: 64, threads: 2)
         let exhaustive = plantedRecall(matcher.match(top: 4), top: 4)
         matcher.shortlist = 20
@@ -120,5 +121,12 @@ final class ShortlistSearchTests: XCTestCase {
         let short = QueryExpansion.run(matcher: matcher, queries: nil, top: 4, qe: 2, rounds: 2)
         XCTAssertEqual(short.map { $0.first?.index }, Array(0..<90))
         XCTAssertGreaterThanOrEqual(plantedRecall(short, top: 4), 0.95 * plantedRecall(exhaustive, top: 4))
+    }
+
+    func testAutoTurnsTheShortlistOnAboveTenThousandImagesOnly() {
+        XCTAssertEqual(ShortlistPolicy.resolve(nil, databaseImages: 10_000), 0)
+        XCTAssertEqual(ShortlistPolicy.resolve(nil, databaseImages: 10_001), ShortlistPolicy.defaultSize)
+        XCTAssertEqual(ShortlistPolicy.resolve(0, databaseImages: 1_000_000), 0)
+        XCTAssertEqual(ShortlistPolicy.resolve(7, databaseImages: 50), 7)
     }
 }

@@ -93,13 +93,18 @@ enum PipelineBench {
 /// neighbours (`RetrievalBenchmark`), exhaustive or two-stage, with recall against exhaustive.
 enum RetrievalBench {
     static func run(_ args: ParsedArguments, console: Console) throws -> Int32 {
-        var settings = RetrievalBenchmark.Settings(images: args.isSet("images") ? try args.int("images", in: 2...10_000_000)! : 9368)
-        settings.regions = try args.int("regions", in: 1...10_000)!
-        settings.dims = try args.int("dims", in: 1...65_536)!
+        var settings: RetrievalBenchmark.Settings
+        if let path = args.string("index") {
+            settings = RetrievalBenchmark.Settings(index: try RetrievalIndex.read(from: path))
+        } else {
+            settings = RetrievalBenchmark.Settings(images: args.isSet("images") ? try args.int("images", in: 2...10_000_000)! : 9368)
+            settings.regions = try args.int("regions", in: 1...10_000)!
+            settings.dims = try args.int("dims", in: 1...65_536)!
+        }
         settings.top = min(try args.int("top", in: 1...Int.max)!, settings.images - 1)
         settings.shortlist = try args.int("shortlist", in: 0...Int.max) ?? 0
         settings.descriptor = GlobalDescriptor(rawValue: try args.choice("global")!)!
-        settings.half = args.flag("half")
+        settings.half = settings.half || args.flag("half")
         settings.sample = try args.int("sample", in: 1...Int.max)
         settings.memoryBudget = try args.int("max-memory", in: 16...1_048_576)! << 20
         settings.threads = try SharedOptions.threads(args)
@@ -112,12 +117,12 @@ enum RetrievalBench {
                 ("global", .string(settings.descriptor.rawValue)), ("precision", .string(settings.half ? "float16" : "float32")),
                 ("threads", .integer(report.threads)), ("seconds", .number(report.seconds)),
                 ("query_images_per_s", .number(report.queryImagesPerSecond)), ("index_bytes", .integer(report.indexBytes)),
-                ("planted_recall", .number(report.plantedRecall)), ("peak_rss_mb", .number(rss)),
+                ("planted_recall", report.plantedRecall.map { .number($0) } ?? .null), ("peak_rss_mb", .number(rss)),
             ]
             if let queries = report.referenceQueries {
                 record += [("reference_queries", .integer(queries)), ("reference_seconds", .number(report.referenceSeconds!)),
-                           ("reference_planted_recall", .number(report.referencePlantedRecall!)),
-                           ("sampled_planted_recall", .number(report.sampledPlantedRecall!)),
+                           ("reference_planted_recall", report.referencePlantedRecall.map { .number($0) } ?? .null),
+                           ("sampled_planted_recall", report.sampledPlantedRecall.map { .number($0) } ?? .null),
                            ("top_recall", report.topRecall.map { .number($0) } ?? .null)]
             }
             console.out(JSON.object(record).text)

@@ -43,6 +43,7 @@ enum BenchCommand {
             .value("global", "KIND", help: "retrieval: the global vector of --shortlist: rmac (sum of regions) or mac (region 0).",
                    default: "rmac", allowed: GlobalDescriptor.allCases.map(\.rawValue)),
             .flag("half", help: "retrieval: store the vectors as float16 (index format 2)."),
+            .value("index", "INDEX", help: "retrieval: search this index's own vectors (real features) instead of planted ones."),
             .value("sample", "N", help: "retrieval: also run exhaustive PR-MAC for N evenly spaced queries and report recall against it."),
         ],
         run: { args, console in
