@@ -72,6 +72,7 @@ bench: build
 	run bench --task pipeline --net efficientnet-lite0 --img-size 896 --images 50; \
 	run bench --task pipeline --net efficientnet-lite0 --img-size 896 --images 500; \
 	for n in 1000 2500 5000 9368; do run bench --task retrieval --images $$n --regions 35 --dims 256 --top 200; done; \
+	for n in 10000 30000 100000; do run bench --task retrieval --images $$n --top 50 --shortlist 100 --half --sample 200; done; \
 	echo "results in $(BENCH_OUT)" >&2
 
 ## bench-train: one training step (`mirror bench --task train`) per net at 224 with 8 triplets, each
