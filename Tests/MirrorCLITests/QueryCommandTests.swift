@@ -206,6 +206,41 @@ final class QueryCommandTests: XCTestCase {
         let folders = try FileManager.default.contentsOfDirectory(atPath: demo.appendingPathComponent(".mirror-features").path)
         XCTAssertEqual(folders.count, 2, "\(folders)")
     }
+
+    /// `pairs` keys features by the SHA-256 of the image bytes: renamed and moved photos reuse
+    /// theirs, an edited photo is extracted again, and the pair list uses the new names.
+    func testPairsReusesFeaturesOfMovedPhotosAndRedoesEditedOnes() throws {
+        guard FileManager.default.fileExists(atPath: TestPaths.repositoryRoot.appendingPathComponent("Models/efficientnet-lite0.h5").path) else {
+            throw XCTSkip("the default model is installed by 'make setup' (Models/efficientnet-lite0.h5)")
+        }
+        let demo = directory.appendingPathComponent("demo")
+        try FileManager.default.copyItem(at: TestPaths.fixtures.appendingPathComponent("demo"), to: demo)
+        let out = directory.appendingPathComponent("pairs.txt").path
+        let run = { try ProcessRunner.mirror(["pairs", demo.path, "--top", "3", "--out", out, "--img-size", "224"],
+                                             currentDirectory: TestPaths.repositoryRoot) }
+        let first = try run()
+        XCTAssertTrue(first.stderr.contains("20 written, 0 already done"), first.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: demo.path).filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted()
+        let manager = FileManager.default
+        try manager.moveItem(at: demo.appendingPathComponent(names[0]), to: demo.appendingPathComponent("renamed-" + names[0]))
+        try manager.createDirectory(at: demo.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try manager.moveItem(at: demo.appendingPathComponent(names[1]), to: demo.appendingPathComponent("sub/" + names[1]))
+        let moved = try run()
+        XCTAssertEqual(moved.status, 0, moved.stderr)
+        XCTAssertTrue(moved.stderr.contains("0 written, 20 already done"), moved.stderr)
+        let listed = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertTrue(listed.contains("renamed-" + names[0]) && listed.contains("sub/" + names[1]), listed)
+        XCTAssertFalse(listed.contains(" " + names[0] + "\n") || listed.hasPrefix(names[0] + " "), listed)
+
+        let edited = demo.appendingPathComponent(names[2])
+        let handle = try FileHandle(forWritingTo: edited)
+        handle.seekToEndOfFile()
+        handle.write(Data([0]))   // a trailing byte: same picture, other bytes
+        try handle.close()
+        let again = try run()
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("1 written, 19 already done"), again.stderr)
+    }
 }
 
 /// A feature list's lines (for building test inputs).

@@ -2,6 +2,7 @@ import Foundation
 import MirrorCore
 import MirrorImageIO
 import MirrorRetrieval
+import Engines
 
 /// `mirror pairs`: the one-shot job for newcomers — extract (default model), index, query, and write
 /// the image pairs worth matching. Features are kept in a folder and reused by the next run.
@@ -74,20 +75,28 @@ enum PairsRunner {
         // One subfolder per model and settings (FeatureCache): other weights or sizes never reuse them.
         let featureFolder = try FeatureCache.folder(in: args.string("features") ?? defaultFeatures, extraction: configuration,
                                                     selection: selection)
-        // Names may repeat stems across subfolders, so features are keyed by the relative name.
-        let outputs = names.map { (featureFolder as NSString).appendingPathComponent(
-            $0.replacingOccurrences(of: "/", with: "__") + ".npy") }
+        // Features are named by content (FeatureCache.contentKeys): moved or renamed photos reuse
+        // theirs, and identical files are extracted once.
+        let keys = try FeatureCache.contentKeys(images: images, folder: featureFolder, threads: threads ?? defaultThreadCount)
+        let outputs = keys.enumerated().map { index, key in
+            (featureFolder as NSString).appendingPathComponent((key ?? "unreadable-\(index)") + ".npy")
+        }
+        var firstWithOutput: [String: Int] = [:]
+        for index in images.indices where firstWithOutput[outputs[index]] == nil { firstWithOutput[outputs[index]] = index }
+        let unique = images.indices.filter { firstWithOutput[outputs[$0]] == $0 }
         let (extractor, _, shape) = try ExtractRunner.makeExtractor(
             args, selection: selection, configuration: configuration, backend: try args.choice("backend")!, threads: threads)
         if !quiet {
             console.err("mirror pairs: \(images.count) images, \(selection.architecture.rawValue) (\(selection.origin)) at "
                         + "S=\(size), steps \(steps.map(String.init).joined(separator: ",")), features in \(featureFolder)")
         }
-        let summary = try ExtractRunner.extract(images: images, outputs: outputs, extractor: extractor, shape: shape,
-                                                overwrite: false, quiet: quiet, listingFolder: featureFolder, writeLists: false,
-                                                positionalInputs: false, console: console)
-        let failed = Set(summary.failures.map(\.image))
-        let kept = images.indices.filter { !failed.contains(images[$0]) }
+        let summary = try ExtractRunner.extract(images: unique.map { images[$0] }, outputs: unique.map { outputs[$0] },
+                                                extractor: extractor, shape: shape, overwrite: false, quiet: quiet,
+                                                listingFolder: featureFolder, writeLists: false, positionalInputs: false,
+                                                console: console)
+        let failedImages = Set(summary.failures.map { $0.image })
+        let failedOutputs = Set(unique.filter { failedImages.contains(images[$0]) }.map { outputs[$0] })
+        let kept = images.indices.filter { !failedOutputs.contains(outputs[$0]) }
         guard kept.count >= 2 else { throw PairsError.tooFewImages(count: kept.count) }
 
         let features = try FeatureSet.load(entries: kept.map { outputs[$0] }, root: nil, aggregation: .regional,
