@@ -151,6 +151,26 @@ final class EvalRecipeTests: XCTestCase {
         XCTAssertEqual(gl3d["mAP@12"] as? Double, gl3d["mAP"] as? Double)
         XCTAssertEqual((gl3d["settings"] as? [String: Any])?["multi_scale"] as? Bool, false)
         XCTAssertEqual((gl3d["settings"] as? [String: Any])?["rmac_step"] as? [Int], [1, 3, 5])
+
+        // Database features are keyed by image content: a second set with the same names but the
+        // pictures shuffled across scenes, scored into the same output folder, is ranked with its
+        // own pictures' features (as in a fresh folder), not with the first set's for those names.
+        try FileManager.default.createDirectory(atPath: path("gl3d-b/images"), withIntermediateDirectories: true)
+        for (k, scene) in Self.scenes.enumerated() {
+            for view in 0..<4 {
+                let source = Self.scenes[(k + view) % Self.scenes.count]
+                try FileManager.default.copyItem(atPath: TestPaths.fixtures.appendingPathComponent("demo/\(source)_\(view).jpg").path,
+                                                 toPath: path("gl3d-b/images/\(scene)_\(view).jpg"))
+            }
+        }
+        try FileManager.default.copyItem(atPath: path("gl3d/eval_img_list.txt"), toPath: path("gl3d-b/eval_img_list.txt"))
+        try FileManager.default.copyItem(atPath: path("gl3d/gl3d_gt_pairs"), toPath: path("gl3d-b/gl3d_gt_pairs"))
+        let shared = try json(try ProcessRunner.mirror(["eval", "gl3d", "--dataset-root", path("gl3d-b"), "--weights", weights,
+                                                        "--output-dir", path("out-gl3d"), "--json", "--img-size", "64"]))
+        let fresh = try json(try ProcessRunner.mirror(["eval", "gl3d", "--dataset-root", path("gl3d-b"), "--weights", weights,
+                                                       "--output-dir", path("out-gl3d-b"), "--json", "--img-size", "64"]))
+        XCTAssertEqual(shared["mAP"] as? Double, fresh["mAP"] as? Double)
+        XCTAssertNotEqual(shared["mAP"] as? Double, gl3d["mAP"] as? Double, "the shuffled set must score differently")
     }
 
     func testRevisitedRecipeCropsQueriesAndReportsThreeSettings() throws {

@@ -77,13 +77,8 @@ enum PairsRunner {
                                                     selection: selection)
         // Features are named by content (FeatureCache.contentKeys): moved or renamed photos reuse
         // theirs, and identical files are extracted once.
-        let keys = try FeatureCache.contentKeys(images: images, folder: featureFolder, threads: threads ?? defaultThreadCount)
-        let outputs = keys.enumerated().map { index, key in
-            (featureFolder as NSString).appendingPathComponent((key ?? "unreadable-\(index)") + ".npy")
-        }
-        var firstWithOutput: [String: Int] = [:]
-        for index in images.indices where firstWithOutput[outputs[index]] == nil { firstWithOutput[outputs[index]] = index }
-        let unique = images.indices.filter { firstWithOutput[outputs[$0]] == $0 }
+        let cached = try FeatureCache.ContentOutputs(images: images, folder: featureFolder, threads: threads ?? defaultThreadCount)
+        let (outputs, unique) = (cached.outputs, cached.unique)
         let (extractor, _, shape) = try ExtractRunner.makeExtractor(
             args, selection: selection, configuration: configuration, backend: try args.choice("backend")!, threads: threads)
         if !quiet {
@@ -94,9 +89,7 @@ enum PairsRunner {
                                                 extractor: extractor, shape: shape, overwrite: false, quiet: quiet,
                                                 listingFolder: featureFolder, writeLists: false, positionalInputs: false,
                                                 console: console)
-        let failedImages = Set(summary.failures.map { $0.image })
-        let failedOutputs = Set(unique.filter { failedImages.contains(images[$0]) }.map { outputs[$0] })
-        let kept = images.indices.filter { !failedOutputs.contains(outputs[$0]) }
+        let kept = cached.kept(images: images, failures: Set(summary.failures.map { $0.image }))
         guard kept.count >= 2 else { throw PairsError.tooFewImages(count: kept.count) }
 
         let features = try FeatureSet.load(entries: kept.map { outputs[$0] }, root: nil, aggregation: .regional,

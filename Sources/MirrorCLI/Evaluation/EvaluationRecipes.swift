@@ -1,3 +1,4 @@
+import Engines
 import Foundation
 import MirrorCore
 import MirrorImageIO
@@ -30,17 +31,19 @@ enum EvaluationRecipes {
             + settings.summary + "; output in \(out)")
         let start = BenchTiming.now()
 
-        // Database features, named by the benchmark name ('/' would nest folders).
+        // Database features, named by content (FeatureCache.ContentOutputs): two datasets with the
+        // same image names under one --out never share features.
         let dbFolder = (cache as NSString).appendingPathComponent("db")
         try FileManager.default.createDirectory(atPath: dbFolder, withIntermediateDirectories: true)
-        let dbOutputs = dataset.database.map {
-            (dbFolder as NSString).appendingPathComponent($0.name.replacingOccurrences(of: "/", with: "__") + ".npy")
-        }
-        let dbSummary = try ExtractRunner.extract(images: dataset.database.map(\.path), outputs: dbOutputs, extractor: extractor,
-                                                  shape: shape, overwrite: false, quiet: quiet, listingFolder: dbFolder,
-                                                  writeLists: false, positionalInputs: false, console: console)
-        let failed = Set(dbSummary.failures.map(\.image))
-        let kept = dataset.database.indices.filter { !failed.contains(dataset.database[$0].path) }
+        let dbImages = dataset.database.map(\.path)
+        let cached = try FeatureCache.ContentOutputs(images: dbImages, folder: dbFolder, threads: threads ?? defaultThreadCount)
+        let dbOutputs = cached.outputs
+        let dbSummary = try ExtractRunner.extract(images: cached.unique.map { dbImages[$0] }, outputs: cached.unique.map { dbOutputs[$0] },
+                                                  extractor: extractor, shape: shape, overwrite: false, quiet: quiet,
+                                                  listingFolder: dbFolder, writeLists: false, positionalInputs: false, console: console)
+        let kept = cached.kept(images: dbImages, failures: Set(dbSummary.failures.map(\.image)))
+        let keptSet = Set(kept)
+        let failed = Set(dataset.database.indices.filter { !keptSet.contains($0) }.map { dbImages[$0] })
         if !failed.isEmpty {
             console.warning("\(failed.count) database images could not be read and are left out of the ranking "
                             + "(they count as never retrieved; reasons in \(dbFolder)/failed.txt)")

@@ -85,4 +85,29 @@ enum FeatureCache {
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         return (Int(status.st_size), Int(status.st_mtim.tv_sec) * 1_000_000_000 + Int(status.st_mtim.tv_nsec))
     }
+
+    /// Feature paths in `folder` named by content (`contentKeys`), for `pairs` and `eval`: images
+    /// with the same bytes share one file and are extracted once (`unique` lists the first image
+    /// of each); an unreadable image gets a name of its own, so extraction reports it.
+    struct ContentOutputs {
+        let outputs: [String]
+        let unique: [Int]
+
+        init(images: [String], folder: String, threads: Int) throws {
+            let keys = try FeatureCache.contentKeys(images: images, folder: folder, threads: threads)
+            let outputs = keys.enumerated().map { index, key in
+                (folder as NSString).appendingPathComponent((key ?? "unreadable-\(index)") + ".npy")
+            }
+            var first: [String: Int] = [:]
+            for index in images.indices where first[outputs[index]] == nil { first[outputs[index]] = index }
+            self.outputs = outputs
+            unique = images.indices.filter { first[outputs[$0]] == $0 }
+        }
+
+        /// The images whose features exist after extracting `unique` with these `failures` (image paths).
+        func kept(images: [String], failures: Set<String>) -> [Int] {
+            let failedOutputs = Set(unique.filter { failures.contains(images[$0]) }.map { outputs[$0] })
+            return images.indices.filter { !failedOutputs.contains(outputs[$0]) }
+        }
+    }
 }
