@@ -10,23 +10,25 @@
 /// Memory: the old vectors stay in the mapping and are streamed into the new file; only the new
 /// images' vectors are held. The file is replaced atomically: a killed `--add` leaves the old one.
 extension RetrievalIndex {
-    /// Appends `features` to the index at `path` and writes the result to `out` (may be `path`).
-    /// Returns the number of images before and after.
-    /// - Throws: `IndexFileError` for the index, `RetrievalError.alreadyIndexed` for an entry it
-    ///   holds, `.queryShapeMismatch` / `.queryModeMismatch` for features of another shape or mode.
-    public static func append(_ features: consuming FeatureSet, to path: String, out: String) throws -> (before: Int, after: Int) {
-        let index = try read(from: path)
-        let held = Set(index.entries)
-        if let repeated = features.entries.first(where: held.contains) {
-            throw RetrievalError.alreadyIndexed(entry: repeated, index: path)
+    /// Writes this index (read from `indexPath`, used in errors) with `features` appended to
+    /// `out` (may be `indexPath`). Returns the number of images written.
+    /// - Throws: `RetrievalError.alreadyIndexed` for an entry it holds, `.queryShapeMismatch` /
+    ///   `.queryModeMismatch` for features of another shape or mode, `IndexFileError` writing.
+    public func writeAppending(_ features: consuming FeatureSet, indexPath: String, to out: String) throws -> Int {
+        try rejectHeld(features.entries, indexPath: indexPath)
+        var contents = IndexFileContents(self)
+        contents.entries += features.entries
+        let added = RegionVectors(try prepareQueries(features), dims: dims)
+        contents.parts.append(vectors.precision == .float16 ? added.toHalf() : added)
+        try Self.write(contents, to: out)
+        return contents.entries.count
+    }
+
+    /// Throws `RetrievalError.alreadyIndexed` for the first of `entries` this index holds.
+    public func rejectHeld(_ entries: [String], indexPath: String) throws {
+        let held = Set(self.entries)
+        if let repeated = entries.first(where: held.contains) {
+            throw RetrievalError.alreadyIndexed(entry: repeated, index: indexPath)
         }
-        let entries = features.entries
-        var added = RegionVectors(try index.prepareQueries(features), dims: index.dims)
-        if index.vectors.precision == .float16 { added = added.toHalf() }
-        var contents = IndexFileContents(index)
-        contents.entries += entries
-        contents.parts.append(added)
-        try write(contents, to: out)
-        return (index.count, contents.entries.count)
     }
 }

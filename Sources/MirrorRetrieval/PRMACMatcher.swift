@@ -81,7 +81,7 @@ public struct PRMACMatcher: Sendable {
         if usesShortlist(top: top) {
             return ShortlistSearch(matcher: self).match(queries: rows, top: top, aml: aml, metric: metric)
         }
-        return run(queries: rows, top: top, aml: aml, metric: metric, symmetric: queries == nil).results
+        return run(queries: rows, top: top, aml: aml, metric: metric, symmetric: queries == nil)
     }
 
     /// Images per block for `workers` threads under the budget.
@@ -91,20 +91,18 @@ public struct PRMACMatcher: Sendable {
         return max(1, min(byBudget, max(1, preferredBlockRows / regions)))
     }
 
-    /// The exhaustive matcher. `symmetric` requires `queries == nil`; GEMM FLOPs are reported for benchmarks.
-    func run(queries: RegionVectors?, top: Int, aml: Bool, metric: Metric,
-             symmetric: Bool) -> (results: [[Match]], gemmFlops: Double) {
+    /// The exhaustive matcher. `symmetric` requires `queries == nil`.
+    func run(queries: RegionVectors?, top: Int, aml: Bool, metric: Metric, symmetric: Bool) -> [[Match]] {
         precondition(!symmetric || queries == nil, "the symmetric path is for self-matching only")
         let queryVectors = queries ?? database
         precondition(queryVectors.dims == dims && queryVectors.rows % regions == 0, "queries are not whole \(regions)×\(dims) images")
         let queryCount = queryVectors.rows / regions, databaseCount = count
         let k = max(0, min(top, databaseCount))
-        guard queryCount > 0, k > 0 else { return (Array(repeating: [], count: queryCount), 0) }
+        guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
 
         let euclidean = metric == .euclidean
         let pooling = RegionPooling(aml: aml, metric: metric)
-        let queryNorms = euclidean ? Self.squaredNorms(queryVectors) : []
-        let databaseNorms = euclidean ? (queries == nil ? queryNorms : Self.squaredNorms(database)) : []
+        let (queryNorms, databaseNorms) = squaredNorms(queries: queries, metric: metric)
 
         var workers = threads
         let b = blockImages(workers: workers)
@@ -121,10 +119,6 @@ public struct PRMACMatcher: Sendable {
         let queue = WorkCounter(limit: tasks.count)
         let r = regions, d = dims, blockSize = b
         let widens = queryVectors.precision != .float32 || database.precision != .float32
-        let flops = tasks.reduce(0.0) { total, task in
-            let qn = min(blockSize, queryCount - task.0 * blockSize), dn = min(blockSize, databaseCount - task.1 * blockSize)
-            return total + 2 * Double(qn * r) * Double(dn * r) * Double(d)
-        }
 
         DenseLinearAlgebra.withBLASThreads(blasThreads) {
             queryVectors.withRows { qp in
@@ -170,8 +164,15 @@ public struct PRMACMatcher: Sendable {
                 }
             }
         }
-        let results = (0..<queryCount).map { q in table.ranked(query: q, transform: euclidean ? { -$0 } : { $0 }) }
-        return (results, flops)
+        return table.rankedAll(metric: metric)
+    }
+
+    /// Squared row norms of the queries (the database when nil) and of the database for the
+    /// Euclidean metric (one array when they are the same rows); empty for cosine.
+    func squaredNorms(queries: RegionVectors?, metric: Metric) -> (queries: [Float], database: [Float]) {
+        guard metric == .euclidean else { return ([], []) }
+        let databaseNorms = Self.squaredNorms(database)
+        return (queries.map(Self.squaredNorms) ?? databaseNorms, databaseNorms)
     }
 
     /// `Σ x²` per row in float32, summed as NumPy's `np.sum(x*x, axis=1)` does (pairwise).

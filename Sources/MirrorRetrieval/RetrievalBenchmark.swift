@@ -9,7 +9,7 @@ import Foundation
 /// - against exhaustive PR-MAC on `sample` queries (all of them when `sample` is nil and the
 ///   search is exhaustive): the exhaustive planted recall, and the share of exhaustive's top
 ///   `top` that the timed search also returned ("top recall").
-/// Rates: GEMM FLOPs are formulas (`2·rowsQ·rowsDB·D` per block pair), over wall time.
+/// With `index` the features are an index's own (real) vectors and there is no planted recall.
 public enum RetrievalBenchmark {
     public struct Settings: Sendable {
         public var images: Int

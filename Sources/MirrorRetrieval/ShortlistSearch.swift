@@ -34,8 +34,7 @@ struct ShortlistSearch {
 
         let euclidean = metric == .euclidean
         let pooling = RegionPooling(aml: aml, metric: metric)
-        let queryNorms = euclidean ? PRMACMatcher.squaredNorms(queryVectors) : []
-        let databaseNorms = euclidean ? (queries == nil ? queryNorms : PRMACMatcher.squaredNorms(database)) : []
+        let (queryNorms, databaseNorms) = matcher.squaredNorms(queries: queries, metric: metric)
         let table = TopKTable(queries: queryCount, k: k)
         let chunk = 16, chunks = (queryCount + chunk - 1) / chunk
         let workers = min(matcher.threads, chunks)
@@ -73,7 +72,7 @@ struct ShortlistSearch {
                 }
             }
         }
-        return (0..<queryCount).map { table.ranked(query: $0, transform: euclidean ? { -$0 } : { $0 }) }
+        return table.rankedAll(metric: metric)
     }
 }
 

@@ -88,6 +88,12 @@ final class TopKTable: @unchecked Sendable {
         ix[parent] = index
     }
 
+    /// Every query's kept candidates, best first, with the scores a matcher of `metric` reports
+    /// (Euclidean tables hold negated distances, so that both metrics rank by `max`).
+    func rankedAll(metric: PRMACMatcher.Metric) -> [[Match]] {
+        (0..<queries).map { ranked(query: $0, transform: metric == .euclidean ? { -$0 } : { $0 }) }
+    }
+
     /// Query `query`'s kept candidates, best first; `transform` maps stored scores to reported ones.
     func ranked(query: Int, transform: (Float) -> Float = { $0 }) -> [Match] {
         let s = scores + query * k, ix = indices + query * k

@@ -60,13 +60,13 @@ final class PRMACMatcherTests: XCTestCase {
             for aml in [false, true] {
                 var reference = PRMACMatcher(database: data, regions: regions, dims: dims, threads: 1)
                 reference.preferredBlockRows = Int.max / 2   // one block: the unblocked matcher
-                let expected = reference.run(queries: RegionVectors(data, dims: dims), top: 9, aml: aml, metric: metric, symmetric: false).results
+                let expected = reference.run(queries: RegionVectors(data, dims: dims), top: 9, aml: aml, metric: metric, symmetric: false)
                 for budget in [1, 5_000, 40_000, 1 << 30] {
                     for threads in [1, 2] {
                         let matcher = PRMACMatcher(database: data, regions: regions, dims: dims, memoryBudget: budget, threads: threads)
                         let label = "\(metric) aml=\(aml) budget=\(budget) threads=\(threads)"
-                        let symmetric = matcher.run(queries: nil, top: 9, aml: aml, metric: metric, symmetric: true).results
-                        let plain = matcher.run(queries: RegionVectors(data, dims: dims), top: 9, aml: aml, metric: metric, symmetric: false).results
+                        let symmetric = matcher.run(queries: nil, top: 9, aml: aml, metric: metric, symmetric: true)
+                        let plain = matcher.run(queries: RegionVectors(data, dims: dims), top: 9, aml: aml, metric: metric, symmetric: false)
                         assertSameRanking(symmetric, expected, label + " symmetric")
                         assertSameRanking(plain, expected, label + " plain")
                     }

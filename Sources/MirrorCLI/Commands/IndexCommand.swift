@@ -52,22 +52,20 @@ enum IndexAppendRunner {
         let path = try args.required("index")
         let out = args.string("out") ?? path
         if args.isSet("feature-list") { throw UsageError("give either --feature-list or --add", command: args.command) }
-        guard args.flag("refit-pca") else {
-            for flag in ["out-dim", "pca-thresh", "pca-file", "euclidean-dist", "rmac", "mac", "half"] where args.isSet(flag) {
-                throw UsageError("--\(flag) cannot change an index by --add (it keeps the index's own settings; "
-                                 + "--refit-pca rebuilds)", command: args.command)
-            }
-            let existing = try RetrievalIndex.read(from: path)
-            let features = try FeatureSet.load(listFile: list, root: options.root, aggregation: existing.aggregation)
-            let (before, after) = try RetrievalIndex.append(features, to: path, out: out)
-            say("\(after - before) images added to \(before) under the index's PCA → \(out) (\(after) images)")
-            return 0
+        let refit = args.flag("refit-pca")
+        for flag in ["out-dim", "pca-thresh", "pca-file", "euclidean-dist", "rmac", "mac", "half"] where !refit && args.isSet(flag) {
+            throw UsageError("--\(flag) cannot change an index by --add (it keeps the index's own settings; "
+                             + "--refit-pca rebuilds)", command: args.command)
         }
         let existing = try RetrievalIndex.read(from: path)
-        let added = try TextList.read(list)
-        if let repeated = added.first(where: Set(existing.entries).contains) {
-            throw RetrievalError.alreadyIndexed(entry: repeated, index: path)
+        guard refit else {
+            let features = try FeatureSet.load(listFile: list, root: options.root, aggregation: existing.aggregation)
+            let after = try existing.writeAppending(features, indexPath: path, to: out)
+            say("\(after - existing.count) images added to \(existing.count) under the index's PCA → \(out) (\(after) images)")
+            return 0
         }
+        let added = try TextList.read(list)
+        try existing.rejectHeld(added, indexPath: path)
         var config = options.config
         if config.outDim == nil && config.threshold == nil && config.file == nil { config.outDim = existing.pca?.outputDims }
         let features = try FeatureSet.load(entries: existing.entries + added, root: options.root, aggregation: existing.aggregation,

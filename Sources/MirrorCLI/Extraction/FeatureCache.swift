@@ -8,8 +8,9 @@ import MirrorRetrieval
 /// modification time; network; every extraction setting), written beside the features as
 /// `settings.txt`. Used by `mirror eval`'s recipes and `mirror pairs`.
 ///
-/// `mirror pairs` names each feature file by the SHA-256 of the image's bytes (`contentKeys`), so
-/// a renamed or moved photo reuses its features and an edited one is extracted again.
+/// `mirror pairs` and `eval`'s database features are named by the SHA-256 of the image's bytes
+/// (`ContentOutputs`), so a renamed or moved photo reuses its features, an edited one is
+/// extracted again, and two datasets with the same names never share features.
 enum FeatureCache {
     /// What cached features depend on, one `name value` per line.
     static func describe(extraction: FeatureExtractor.Configuration, selection: ModelSelection.Selection) -> String {
