@@ -17,7 +17,9 @@ enum PairsCommand {
         extraction settings (with its settings.txt), and are reused by runs with the same ones. \
         Then the seed's GL3D recipe: R-MAC steps 1,3,5 at --img-size, PCA-whitening to --out-dim when the \
         collection is larger, PR-MAC, and the top K other images per image. The pair list feeds COLMAP's \
-        matches_importer (--format colmap) or hloc (--format hloc); names are relative to the folder.
+        matches_importer (--format colmap) or hloc (--format hloc); names are relative to the folder. \
+        The run's index is kept beside the features: a re-run appends new images under its PCA, and \
+        --new-only then writes just the pairs that involve them.
         """,
         options: [
             .value("out", "FILE", help: "Pair list to write.", default: "pairs.txt"),
@@ -32,6 +34,9 @@ enum PairsCommand {
             .value("out-dim", "K", help: "PCA-whiten to K dimensions when there are more than K images.", default: "256"),
             .value("max-memory", "MB", help: "Working-memory budget of the matcher.", default: "1024"),
             SharedOptions.shortlist,
+            .flag("new-only", help: "Write only the pairs that involve images new since the last run over this folder or list "
+                  + "(by content: a renamed or moved photo is not new), so the matcher sees only those."),
+            .flag("refit-pca", help: "Fit the PCA anew over all images (by default a re-run keeps the last run's PCA and vectors)."),
         ] + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
         run: { args, console in try PairsRunner.run(args, console: console) })
 }
@@ -52,6 +57,7 @@ enum PairsRunner {
         let requestedShortlist = try SharedOptions.requestedShortlist(args)
         let threads = try SharedOptions.threads(args)
         let quiet = args.flag("quiet")
+        let newOnly = args.flag("new-only")
         let out = try args.required("out")
 
         // Images and their names as the reconstruction tool will see them.
@@ -92,20 +98,33 @@ enum PairsRunner {
         let kept = cached.kept(images: images, failures: Set(summary.failures.map { $0.image }))
         guard kept.count >= 2 else { throw PairsError.tooFewImages(count: kept.count) }
 
-        let features = try FeatureSet.load(entries: kept.map { outputs[$0] }, root: nil, aggregation: .regional,
-                                           listName: featureFolder)
-        let index = try RetrievalIndex.build(features: features, pca: PCAConfig(outDim: outDim), threads: threads)
+        let statePath = PairsState.path(featureFolder: featureFolder, input: input)
+        let state = try PairsState.index(entries: kept.map { outputs[$0] }, statePath: statePath, outDim: outDim,
+                                         refit: args.flag("refit-pca"), threads: threads) { console.err("mirror pairs: " + $0) }
+        let index = state.index
         let shortlist = SharedOptions.shortlist(requestedShortlist, databaseImages: index.count) {
             if !quiet { console.err("mirror pairs: " + $0) }
         }
         let matcher = index.matcher(memoryBudget: budget, threads: threads, shortlist: shortlist)
         // +1: each image finds itself first (self pairs are dropped from the list).
         let results = QueryExpansion.run(matcher: matcher, queries: nil, top: min(top + 1, index.count))
-        let pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore)
+        var pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore)
+        let newImages = state.isNew.filter { $0 }.count
+        if newOnly {
+            if state.newPairsComplete {
+                pairs = pairs.filter { state.isNew[$0.first] || state.isNew[$0.second] }
+            } else if !quiet {
+                console.err("mirror pairs: --new-only writes every pair, since pairs between earlier images changed with the PCA")
+            }
+        }
         try AtomicFile.write(Array(try PairList.format(pairs, names: kept.map { names[$0] }, format: format).utf8), to: out)
+        // Recorded only after the pair list is written: a run killed before leaves the last run's
+        // state, so the next --new-only run writes these pairs again rather than never.
+        try index.write(to: statePath)
         if !quiet {
-            console.err("mirror pairs: \(pairs.count) pairs (\(format.rawValue)) → \(out)"
-                        + (index.pca == nil ? "" : ", PCA-whitened to \(outDim) dims"))
+            console.err("mirror pairs: \(newImages) of \(index.count) images new since the last run; \(pairs.count) "
+                        + (newOnly ? "pairs involving them" : "pairs") + " (\(format.rawValue)) → \(out)"
+                        + (index.pca == nil ? "" : ", PCA-whitened to \(index.dims) dims"))
         }
         return summary.failures.isEmpty ? 0 : 1
     }
