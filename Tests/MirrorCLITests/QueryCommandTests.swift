@@ -179,19 +179,9 @@ final class QueryCommandTests: XCTestCase {
         XCTAssertTrue(rows.allSatisfy { $0.count == 3 && Double($0[2])! >= 0.5 && $0[0].hasPrefix("dir/view ") })
     }
 
-    /// A copy of the bundled demo in the test folder; skips when the default model is not installed.
-    private func copyDemo() throws -> URL {
-        guard FileManager.default.fileExists(atPath: TestPaths.repositoryRoot.appendingPathComponent("Models/efficientnet-lite0.h5").path) else {
-            throw XCTSkip("the default model is installed by 'make setup' (Models/efficientnet-lite0.h5)")
-        }
-        let demo = directory.appendingPathComponent("demo")
-        try FileManager.default.copyItem(at: TestPaths.fixtures.appendingPathComponent("demo"), to: demo)
-        return demo
-    }
-
     /// The README's main job on the bundled demo: every true overlapping pair is found in the top 5.
     func testPairsOnTheDemoFindsEveryOverlappingPair() throws {
-        let demo = try copyDemo()
+        let demo = try TestPaths.copyDemo(into: directory)
         let out = directory.appendingPathComponent("pairs.txt").path
         let result = try ProcessRunner.mirror(["pairs", demo.path, "--top", "5", "--out", out, "--quiet"],
                                               currentDirectory: TestPaths.repositoryRoot)
@@ -216,7 +206,7 @@ final class QueryCommandTests: XCTestCase {
     /// `pairs` keys features by the SHA-256 of the image bytes: renamed and moved photos reuse
     /// theirs, an edited photo is extracted again, and the pair list uses the new names.
     func testPairsReusesFeaturesOfMovedPhotosAndRedoesEditedOnes() throws {
-        let demo = try copyDemo()
+        let demo = try TestPaths.copyDemo(into: directory)
         let out = directory.appendingPathComponent("pairs.txt").path
         let run = { try ProcessRunner.mirror(["pairs", demo.path, "--top", "3", "--out", out, "--img-size", "224"],
                                              currentDirectory: TestPaths.repositoryRoot) }

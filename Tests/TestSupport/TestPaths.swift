@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// Locations every test suite needs: the repository's `Fixtures/` (benchmark lists included), the
 /// built `mirror` binary, and fresh temporary folders. Tests read nothing outside the repository.
@@ -33,5 +34,16 @@ public enum TestPaths {
             .appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// A copy of the bundled demo (`Fixtures/demo`) as `folder/demo`, for tests that run `mirror
+    /// pairs` on it; throws `XCTSkip` when the default model is not installed.
+    public static func copyDemo(into folder: URL) throws -> URL {
+        guard FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent("Models/efficientnet-lite0.h5").path) else {
+            throw XCTSkip("the default model is installed by 'make setup' (Models/efficientnet-lite0.h5)")
+        }
+        let demo = folder.appendingPathComponent("demo")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("demo"), to: demo)
+        return demo
     }
 }
