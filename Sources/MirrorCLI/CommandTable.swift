@@ -5,6 +5,7 @@ enum CommandTable {
         ExtractCommand.command,
         IndexCommand.command,
         QueryCommand.command,
+        MergeCommand.command,
         PairsCommand.command,
         EvalCommand.command,
         TrainCommand.command,

@@ -56,6 +56,16 @@ enum SharedOptions {
         return size
     }
 
+    /// `--shard K/N` of `extract` and `query`: 1-based K and N.
+    static func shard(_ text: String, args: ParsedArguments) throws -> (index: Int, count: Int) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1 << 20, (1...n).contains(k) else {
+            throw UsageError.invalidValue("shard", text, command: args.command,
+                                          reason: "expected K/N with 1 ≤ K ≤ N, e.g. 2/8")
+        }
+        return (k, n)
+    }
+
     /// Validates `--threads` (positive integer or the default).
     static func threads(_ args: ParsedArguments) throws -> Int? {
         guard args.isSet("threads") else { return nil }

@@ -54,13 +54,20 @@ public struct FeatureSet: Sendable {
     /// Reads a list file (one path per line; blank lines and surrounding spaces ignored) and loads it.
     /// Throws `RetrievalError` naming the list or the offending feature file.
     public static func load(listFile: String, root: String? = nil, aggregation: Aggregation = .regional) throws -> FeatureSet {
+        try load(entries: try entries(listFile: listFile), root: root, aggregation: aggregation, listName: listFile)
+    }
+
+    /// The lines of a feature list.
+    /// - Throws: `RetrievalError.unreadableFeature` naming the list, `.emptyFeatureList`.
+    public static func entries(listFile: String) throws -> [String] {
         let entries: [String]
         do {
             entries = try TextList.read(listFile, nonEmpty: false)
         } catch TextListError.unreadable(_, let reason) {
             throw RetrievalError.unreadableFeature(path: listFile, reason: reason)
         }
-        return try load(entries: entries, root: root, aggregation: aggregation, listName: listFile)
+        guard !entries.isEmpty else { throw RetrievalError.emptyFeatureList(list: listFile) }
+        return entries
     }
 
     /// Loads the features named by `entries` (joined to `root` when given).

@@ -14,15 +14,18 @@ enum GlobalShortlist {
     static let databaseBlock = 2048
 
     /// Candidate database indices, `[Q, min(k, N)]` row-major; each query's row ascending (the
-    /// order stage 2 reads the database in).
-    static func candidates(queries: [Float], database: [Float], dims: Int, k: Int, threads: Int) -> (indices: [Int32], perQuery: Int) {
+    /// order stage 2 reads the database in). `queries` may be a part of a run of `totalQueries`
+    /// starting at a multiple of `queryBlock` (`QueryPart`): BLAS is threaded as for the whole run.
+    static func candidates(queries: [Float], database: [Float], dims: Int, k: Int, threads: Int,
+                           queryBlock: Int = GlobalShortlist.queryBlock, totalQueries: Int? = nil) -> (indices: [Int32], perQuery: Int) {
         let queryCount = queries.count / dims, databaseCount = database.count / dims
         let kept = max(0, min(k, databaseCount))
         guard queryCount > 0, kept > 0 else { return ([], kept) }
         let table = TopKTable(queries: queryCount, k: kept)
         let blocks = (queryCount + queryBlock - 1) / queryBlock
         let workers = min(max(1, threads), blocks)
-        DenseLinearAlgebra.withBLASThreads(workers == 1 ? threads : 1) {
+        let wholeRunBlocks = ((totalQueries ?? queryCount) + queryBlock - 1) / queryBlock
+        DenseLinearAlgebra.withBLASThreads(min(max(1, threads), wholeRunBlocks) == 1 ? threads : 1) {
             queries.withUnsafeBufferPointer { qp in
                 database.withUnsafeBufferPointer { dp in
                     // A worker owns whole query blocks, so their heaps need no lock.

@@ -46,6 +46,8 @@ public struct PRMACMatcher: Sendable {
     /// Upper bound on tile rows (and columns) when the budget allows more: keeps tiles near the
     /// size where sgemm is already at full speed and the reduction reads from cache.
     var preferredBlockRows = 1024
+    /// Queries per stage-1 block of the two-stage search (`GlobalShortlist`).
+    var shortlistQueryBlock = GlobalShortlist.queryBlock
 
     /// Number of database images.
     public var count: Int { database.rows / regions }
@@ -76,12 +78,32 @@ public struct PRMACMatcher: Sendable {
     /// (self pairs included, as the seed). Result q lists `min(top, count)` matches, best first.
     /// With `shortlist > 0` only the best `max(shortlist, top)` images by global vector are
     /// scored (`ShortlistSearch`); scores and ranking among them are the exhaustive ones.
-    public func match(queries: [Float]? = nil, top: Int, aml: Bool = false, metric: Metric = .cosine) -> [[Match]] {
+    ///
+    /// With `part`, only the queries `part.range` of `part.total` are ranked (`queries`, when
+    /// given, holds just those; `nil` means database images `part.range`), and the results are
+    /// those of the whole run bit for bit (see `QueryPart`).
+    public func match(queries: [Float]? = nil, top: Int, aml: Bool = false, metric: Metric = .cosine,
+                      part: QueryPart? = nil) -> [[Match]] {
         let rows = queries.map { RegionVectors($0, dims: dims) }
         if usesShortlist(top: top) {
-            return ShortlistSearch(matcher: self).match(queries: rows, top: top, aml: aml, metric: metric)
+            return ShortlistSearch(matcher: self).match(queries: rows, top: top, aml: aml, metric: metric, part: part)
         }
-        return run(queries: rows, top: top, aml: aml, metric: metric, symmetric: queries == nil)
+        return run(queries: rows, top: top, aml: aml, metric: metric, symmetric: queries == nil, part: part)
+    }
+
+    /// Queries per block of the search `match` runs with `top`: parts start on a multiple of it.
+    public func queryBlock(top: Int) -> Int {
+        usesShortlist(top: top) ? shortlistQueryBlock : blockImages(workers: threads)
+    }
+
+    /// The `shard`-th (0-based) of `shards` contiguous parts of `total` queries: whole query
+    /// blocks (`queryBlock(top:)`) dealt out evenly, so a part may be empty when there are more
+    /// shards than blocks.
+    public func part(_ shard: Int, of shards: Int, total: Int, top: Int) -> QueryPart {
+        precondition(shards > 0 && (0..<shards).contains(shard), "shard \(shard) of \(shards)")
+        let block = queryBlock(top: top), blocks = (total + block - 1) / block
+        let first = blocks * shard / shards, end = blocks * (shard + 1) / shards
+        return QueryPart(range: min(total, first * block)..<min(total, end * block), total: total)
     }
 
     /// Images per block for `workers` threads under the budget.
@@ -92,11 +114,20 @@ public struct PRMACMatcher: Sendable {
     }
 
     /// The exhaustive matcher. `symmetric` requires `queries == nil`.
-    func run(queries: RegionVectors?, top: Int, aml: Bool, metric: Metric, symmetric: Bool) -> [[Match]] {
+    ///
+    /// A `part` runs the tile products of the whole run that its queries need, with the same
+    /// shapes and BLAS threading (so the same bits): its query blocks against every database
+    /// block and, when symmetric, the earlier blocks' tiles whose columns are its queries.
+    func run(queries: RegionVectors?, top: Int, aml: Bool, metric: Metric, symmetric: Bool, part: QueryPart? = nil) -> [[Match]] {
         precondition(!symmetric || queries == nil, "the symmetric path is for self-matching only")
         let queryVectors = queries ?? database
         precondition(queryVectors.dims == dims && queryVectors.rows % regions == 0, "queries are not whole \(regions)×\(dims) images")
-        let queryCount = queryVectors.rows / regions, databaseCount = count
+        let total = part?.total ?? queryVectors.rows / regions
+        let range = part?.range ?? 0..<total
+        precondition(queries == nil ? total == count : queryVectors.rows == range.count * regions, "queries do not match the part")
+        let queryCount = range.count, databaseCount = count
+        // Row of the part's first query in `queryVectors`.
+        let firstRow = queries == nil ? range.lowerBound : 0
         let k = max(0, min(top, databaseCount))
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
 
@@ -104,18 +135,24 @@ public struct PRMACMatcher: Sendable {
         let pooling = RegionPooling(aml: aml, metric: metric)
         let (queryNorms, databaseNorms) = squaredNorms(queries: queries, metric: metric)
 
-        var workers = threads
-        let b = blockImages(workers: workers)
-        let queryBlocks = (queryCount + b - 1) / b, databaseBlocks = (databaseCount + b - 1) / b
+        let b = blockImages(workers: threads)
+        precondition(range.lowerBound % b == 0 && (range.upperBound % b == 0 || range.upperBound == total),
+                     "a part must be whole query blocks")
+        let queryBlocks = (total + b - 1) / b, databaseBlocks = (databaseCount + b - 1) / b
+        let ownBlocks = (range.lowerBound / b)..<((range.upperBound + b - 1) / b)
         var tasks: [(Int, Int)] = []
         for i in 0..<queryBlocks {
-            for j in (symmetric ? i : 0)..<databaseBlocks { tasks.append((i, j)) }
+            for j in (symmetric ? i : 0)..<databaseBlocks where ownBlocks.contains(i) || (symmetric && ownBlocks.contains(j)) {
+                tasks.append((i, j))
+            }
         }
-        workers = min(workers, tasks.count)
-        let blasThreads = workers == 1 ? threads : 1
+        // BLAS threading as the whole run would choose it (it can change the last bits).
+        let allTasks = symmetric ? queryBlocks * (queryBlocks + 1) / 2 : queryBlocks * databaseBlocks
+        let blasThreads = min(threads, allTasks) == 1 ? threads : 1
+        let workers = min(threads, tasks.count)
 
         let table = TopKTable(queries: queryCount, k: k)
-        let locks = (0..<queryBlocks).map { _ in NSLock() }
+        let locks = ownBlocks.map { _ in NSLock() }
         let queue = WorkCounter(limit: tasks.count)
         let r = regions, d = dims, blockSize = b
         let widens = queryVectors.precision != .float32 || database.precision != .float32
@@ -129,30 +166,35 @@ public struct PRMACMatcher: Sendable {
                                 let scratch = TileScratch(blockImages: blockSize, regions: r, dims: widens ? d : 0)
                                 while let index = queue.next() {
                                     let (i, j) = tasks[index]
-                                    let q0 = i * blockSize, qCount = min(blockSize, queryCount - q0)
+                                    let q0 = i * blockSize, qCount = min(blockSize, total - q0)
                                     let d0 = j * blockSize, dCount = min(blockSize, databaseCount - d0)
+                                    // Block i's rows: in the database when symmetric, else in the part's queries.
+                                    let qRow = (symmetric ? q0 : q0 - range.lowerBound + firstRow) * r
                                     DenseLinearAlgebra.sgemmABt(m: qCount * r, n: dCount * r, k: d, alpha: euclidean ? 2 : 1,
-                                                                a: qp.rows(q0 * r, count: qCount * r, scratch: scratch.queryRows), lda: d,
+                                                                a: qp.rows(qRow, count: qCount * r, scratch: scratch.queryRows), lda: d,
                                                                 b: dp.rows(d0 * r, count: dCount * r, scratch: scratch.databaseRows), ldb: d,
                                                                 c: scratch.tile, ldc: dCount * r)
                                     let both = symmetric && i != j
                                     TileReduction(regions: r, queryImages: qCount, dbImages: dCount, pooling: pooling,
-                                                  rowNorms: euclidean ? qn.baseAddress! + q0 * r : nil,
+                                                  rowNorms: euclidean ? qn.baseAddress! + qRow : nil,
                                                   columnNorms: euclidean ? dn.baseAddress! + d0 * r : nil)
                                         .run(tile: scratch.tile, rowScores: scratch.rowScores,
                                              columnScores: both ? scratch.columnScores : nil, columnMax: scratch.columnMax)
-                                    locks[i].withLock {
-                                        for a in 0..<qCount {
-                                            for bb in 0..<dCount {
-                                                table.offer(query: q0 + a, score: scratch.rowScores[a * dCount + bb], index: Int32(d0 + bb))
+                                    let base = range.lowerBound
+                                    if ownBlocks.contains(i) {
+                                        locks[i - ownBlocks.lowerBound].withLock {
+                                            for a in 0..<qCount {
+                                                for bb in 0..<dCount {
+                                                    table.offer(query: q0 - base + a, score: scratch.rowScores[a * dCount + bb], index: Int32(d0 + bb))
+                                                }
                                             }
                                         }
                                     }
-                                    if both {
-                                        locks[j].withLock {
+                                    if both && ownBlocks.contains(j) {
+                                        locks[j - ownBlocks.lowerBound].withLock {
                                             for bb in 0..<dCount {
                                                 for a in 0..<qCount {
-                                                    table.offer(query: d0 + bb, score: scratch.columnScores[bb * qCount + a], index: Int32(q0 + a))
+                                                    table.offer(query: d0 - base + bb, score: scratch.columnScores[bb * qCount + a], index: Int32(q0 + a))
                                                 }
                                             }
                                         }

@@ -25,13 +25,14 @@ public enum PairList {
     /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine).
     public static func pairs(_ results: [[Match]], regions: Int, format: Format, minScore: Double? = nil) -> [Pair] {
         var out: [Pair] = []
-        var seen = Set<[Int]>()
+        var seen = Set<Int64>()   // unordered pairs as (smaller << 32 | larger): 8 bytes each, not an array
         for (query, matches) in results.enumerated() {
             for match in matches where match.index != query {
                 let score = Double(match.score) / Double(regions)
                 if let minScore, score < minScore { continue }
                 if format == .colmap {
-                    guard seen.insert([min(query, match.index), max(query, match.index)]).inserted else { continue }
+                    let key = Int64(min(query, match.index)) << 32 | Int64(max(query, match.index))
+                    guard seen.insert(key).inserted else { continue }
                 }
                 out.append(Pair(first: query, second: match.index, score: score))
             }

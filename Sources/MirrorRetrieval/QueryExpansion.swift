@@ -42,15 +42,26 @@ public enum QueryExpansion {
     /// and re-match (cosine). `qe ≤ 0` or `rounds ≤ 0` is a single match (the seed's `QE_FN` only
     /// exists for `qe > 0`). `queries == nil` queries the database itself. With the matcher's
     /// shortlist on, every round is a two-stage search.
+    ///
+    /// With `part` only those queries are ranked (see `PRMACMatcher.match`); expansion is per
+    /// query, so every round of the part equals the whole run's rows.
     public static func run(matcher: PRMACMatcher, queries: [Float]?, top: Int, aml: Bool = false,
-                           metric: PRMACMatcher.Metric = .cosine, qe: Int = 0, rounds: Int = 0) -> [[Match]] {
-        var results = matcher.match(queries: queries, top: top, aml: aml, metric: metric)
-        guard qe > 0, rounds > 0 else { return results }
-        let original = queries.map { RegionVectors($0, dims: matcher.dims) } ?? matcher.database
+                           metric: PRMACMatcher.Metric = .cosine, qe: Int = 0, rounds: Int = 0,
+                           part: QueryPart? = nil) -> [[Match]] {
+        var results = matcher.match(queries: queries, top: top, aml: aml, metric: metric, part: part)
+        guard qe > 0, rounds > 0, !results.isEmpty else { return results }
+        let original: RegionVectors
+        if let queries {
+            original = RegionVectors(queries, dims: matcher.dims)
+        } else if let part {
+            original = matcher.database.slice(rows: (part.range.lowerBound * matcher.regions)..<(part.range.upperBound * matcher.regions))
+        } else {
+            original = matcher.database
+        }
         for _ in 0..<rounds {
             let expanded = expand(queries: original, database: matcher.database, results: results,
                                   regions: matcher.regions, dims: matcher.dims, count: qe)
-            results = matcher.match(queries: expanded, top: top, aml: aml, metric: .cosine)
+            results = matcher.match(queries: expanded, top: top, aml: aml, metric: .cosine, part: part)
         }
         return results
     }

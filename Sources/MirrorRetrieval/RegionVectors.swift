@@ -81,6 +81,16 @@ public struct RegionVectors: @unchecked Sendable {
     }
 
     /// Runs `body` with read access to the stored values (valid only inside `body`).
+    /// Rows `rows` as float32 (a copy).
+    public func slice(rows range: Range<Int>) -> RegionVectors {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) outside \(rows)")
+        let values = [Float](unsafeUninitializedCapacity: range.count * dims) { buffer, initialized in
+            withRows { $0.copy(rows: range.lowerBound, count: range.count, to: buffer.baseAddress!) }
+            initialized = range.count * dims
+        }
+        return RegionVectors(values, dims: dims)
+    }
+
     public func withRows<R>(_ body: (RowReader) throws -> R) rethrows -> R {
         switch storage {
         case .float32(let values):

@@ -20,17 +20,24 @@ import MirrorCore
 struct ShortlistSearch {
     let matcher: PRMACMatcher
 
-    func match(queries: RegionVectors?, top: Int, aml: Bool, metric: PRMACMatcher.Metric) -> [[Match]] {
+    /// With `part`, only its queries (see `PRMACMatcher.match`); stage 1 then runs the whole
+    /// run's query blocks that hold them, and both stages thread BLAS as the whole run would.
+    func match(queries: RegionVectors?, top: Int, aml: Bool, metric: PRMACMatcher.Metric, part: QueryPart? = nil) -> [[Match]] {
         let r = matcher.regions, d = matcher.dims, database = matcher.database
         let queryVectors = queries ?? database
-        let queryCount = queryVectors.rows / r
+        let total = part?.total ?? queryVectors.rows / r
+        let range = part?.range ?? 0..<total
+        let firstRow = queries == nil ? range.lowerBound : 0
+        let queryCount = range.count
         let k = max(0, min(top, matcher.count))
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
 
         let databaseGlobals = matcher.shortlistDescriptor.compute(database, regions: r)
-        let queryGlobals = queries.map { matcher.shortlistDescriptor.compute($0, regions: r) } ?? databaseGlobals
+        let queryGlobals = queries.map { matcher.shortlistDescriptor.compute($0, regions: r) }
+            ?? Array(databaseGlobals[(range.lowerBound * d)..<(range.upperBound * d)])
         let (candidates, perQuery) = GlobalShortlist.candidates(queries: queryGlobals, database: databaseGlobals, dims: d,
-                                                                k: max(matcher.shortlist, top), threads: matcher.threads)
+                                                                k: max(matcher.shortlist, top), threads: matcher.threads,
+                                                                queryBlock: matcher.shortlistQueryBlock, totalQueries: total)
 
         let euclidean = metric == .euclidean
         let pooling = RegionPooling(aml: aml, metric: metric)
@@ -38,8 +45,9 @@ struct ShortlistSearch {
         let table = TopKTable(queries: queryCount, k: k)
         let chunk = 16, chunks = (queryCount + chunk - 1) / chunk
         let workers = min(matcher.threads, chunks)
+        let wholeRunWorkers = min(matcher.threads, (total + chunk - 1) / chunk)
 
-        DenseLinearAlgebra.withBLASThreads(workers == 1 ? matcher.threads : 1) {
+        DenseLinearAlgebra.withBLASThreads(wholeRunWorkers == 1 ? matcher.threads : 1) {
             queryVectors.withRows { qp in
                 database.withRows { dp in
                     candidates.withUnsafeBufferPointer { cp in
@@ -54,12 +62,13 @@ struct ShortlistSearch {
                                         for region in 0..<r { scratch.norms[slot * r + region] = databaseNorms[image * r + region] }
                                     }
                                 }
+                                let qRow = (firstRow + q) * r
                                 DenseLinearAlgebra.sgemmABt(m: r, n: perQuery * r, k: d, alpha: euclidean ? 2 : 1,
-                                                            a: qp.rows(q * r, count: r, scratch: scratch.query), lda: d,
+                                                            a: qp.rows(qRow, count: r, scratch: scratch.query), lda: d,
                                                             b: scratch.gathered, ldb: d, c: scratch.tile, ldc: perQuery * r)
                                 queryNorms.withUnsafeBufferPointer { qn in
                                     TileReduction(regions: r, queryImages: 1, dbImages: perQuery, pooling: pooling,
-                                                  rowNorms: euclidean ? qn.baseAddress! + q * r : nil,
+                                                  rowNorms: euclidean ? qn.baseAddress! + qRow : nil,
                                                   columnNorms: euclidean ? UnsafePointer(scratch.norms) : nil)
                                         .run(tile: scratch.tile, rowScores: scratch.scores, columnScores: nil, columnMax: nil)
                                 }

@@ -74,7 +74,7 @@ struct ExtractOptions {
         dct = try args.choice("dct")!
         try checkMultiScale(args)
         if args.isSet("ckpt-step") { _ = try args.int("ckpt-step", in: 0...Int.max) }
-        if let text = args.string("shard") { shard = try Self.parseShard(text, args: args) }
+        if let text = args.string("shard") { shard = try SharedOptions.shard(text, args: args) }
     }
 
     /// `--multi-scale` works at the seed's pyramid sizes only (checked again once the weight
@@ -84,14 +84,5 @@ struct ExtractOptions {
             throw UsageError.invalidValue("img-size", "\(imageSize)", command: args.command,
                                           reason: "--multi-scale needs 224, 448, 896 or 1024 (the seed's pyramid sizes)")
         }
-    }
-
-    static func parseShard(_ text: String, args: ParsedArguments) throws -> (Int, Int) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else {
-            throw UsageError.invalidValue("shard", text, command: args.command,
-                                          reason: "expected K/N with 1 ≤ K ≤ N, e.g. 2/8")
-        }
-        return (k, n)
     }
 }

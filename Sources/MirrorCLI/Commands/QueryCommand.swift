@@ -31,6 +31,9 @@ enum QueryCommand {
                    + "tsv (with scores; for names with spaces).", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
             .value("image-list", "LIST", help: "Image names for --pairs-out, in database order (default: feature file stems)."),
             .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions, cosine) from --pairs-out."),
+            .value("shard", "K/N", help: "Rank only the K-th of N contiguous parts of the queries (whole query blocks) and "
+                   + "write DIR/match_pairs.part-K-of-N; 'mirror merge' joins the parts into exactly the unsharded "
+                   + "outputs. Needs --index."),
             SharedOptions.compute[1],
             SharedOptions.quiet,
         ],
@@ -59,6 +62,7 @@ struct QueryOptions {
     var minScore: Double?
     var threads: Int?
     var quiet: Bool
+    var shard: (index: Int, count: Int)?
 
     init(_ args: ParsedArguments) throws {
         pca = try PCAOptions(args)
@@ -81,6 +85,14 @@ struct QueryOptions {
         minScore = try args.double("min-score")
         threads = try SharedOptions.threads(args)
         quiet = args.flag("quiet")
+        if let text = args.string("shard") {
+            shard = try SharedOptions.shard(text, args: args)
+            if indexPath == nil {
+                throw UsageError("--shard needs an index built once by 'mirror index' (every shard must search the same one)",
+                                 command: args.command)
+            }
+            if pairsOut != nil { throw UsageError("with --shard, pair lists are written by 'mirror merge'", command: args.command) }
+        }
         if pairsOut != nil && queryList != nil {
             throw UsageError("--pairs-out needs the database as its own queries (no --query-list)", command: args.command)
         }
@@ -105,34 +117,92 @@ enum QueryRunner {
             index = try options.pca.buildIndex(featureList: options.featureList!, threads: options.threads)
             say("built in memory: \(options.pca.describe(index))")
         }
-        let queries = try options.queryList.map {
-            try index.prepareQueries(FeatureSet.load(listFile: $0, root: options.pca.root, aggregation: index.aggregation))
-        }
-        let queryCount = queries.map { $0.count / (index.regions * index.dims) } ?? index.count
+        let queryEntries = try options.queryList.map { try FeatureSet.entries(listFile: $0) }
+        let queryCount = queryEntries?.count ?? index.count
         let top = min(options.top, index.count)
-        say("matching \(queryCount) queries against \(index.count) images, top \(top)"
-            + (options.qe > 0 && options.rounds > 0 ? ", query expansion \(options.qe) × \(options.rounds) rounds" : ""))
-        let start = BenchTiming.now()
         let shortlist = SharedOptions.shortlist(options.shortlist, databaseImages: index.count, say: say)
         let matcher = index.matcher(memoryBudget: options.memoryBudget, threads: options.threads, shortlist: shortlist)
+        let part = options.shard.map { matcher.part($0.index - 1, of: $0.count, total: queryCount, top: top) }
+        // A shard reads only its own queries' features.
+        let queries = try queryEntries.map { entries in
+            let own = part.map { Array(entries[$0.range]) } ?? entries
+            return own.isEmpty ? [] : try index.prepareQueries(
+                FeatureSet.load(entries: own, root: options.pca.root, aggregation: index.aggregation, listName: options.queryList!))
+        }
+        let partText = part.map { " (shard \(options.shard!.index)/\(options.shard!.count): queries \($0.range.lowerBound + 1)–\($0.range.upperBound))" } ?? ""
+        say("matching \(queryCount) queries\(partText) against \(index.count) images, top \(top)"
+            + (options.qe > 0 && options.rounds > 0 ? ", query expansion \(options.qe) × \(options.rounds) rounds" : ""))
+        let start = BenchTiming.now()
         let results = QueryExpansion.run(matcher: matcher, queries: queries, top: top, aml: options.aml,
-                                         metric: index.normalizesInput ? .cosine : .euclidean, qe: options.qe, rounds: options.rounds)
+                                         metric: index.normalizesInput ? .cosine : .euclidean, qe: options.qe, rounds: options.rounds,
+                                         part: part)
         try FileManager.default.createDirectory(atPath: options.outDir, withIntermediateDirectories: true)
-        let matchPairs = (options.outDir as NSString).appendingPathComponent("match_pairs")
-        try MatchPairs.write(results, regions: index.regions, to: matchPairs)
         let seconds = Double(BenchTiming.now() - start) / 1e9
+        if let part, let shard = options.shard {
+            let file = QueryPartFile(shard: shard.index, shards: shard.count, part: part, regions: index.regions,
+                                     databaseImages: index.count, queriesAreDatabase: queryEntries == nil,
+                                     run: try runDescription(options, index: index, matcher: matcher, top: top, queries: queryEntries),
+                                     results: results)
+            let path = (options.outDir as NSString).appendingPathComponent(QueryPartFile.fileName(shard: shard.index, of: shard.count))
+            try file.write(to: path)
+            say(String(format: "%d queries in %.2f s → %@ (join the parts with 'mirror merge')", part.range.count, seconds, path))
+            return 0
+        }
+        let matchPairs = try QueryOutputs.writeMatchPairs(results, regions: index.regions, outDir: options.outDir)
         say(String(format: "%d queries in %.2f s (%.1f queries/s) → %@", queryCount, seconds, Double(queryCount) / seconds, matchPairs))
-
         if let pairsOut = options.pairsOut {
             let names = try options.imageList.map { try TextList.read($0) } ?? index.names
-            guard names.count == index.count else {
-                throw QueryError.imageListLength(path: options.imageList ?? "", expected: index.count, actual: names.count)
-            }
-            let pairs = PairList.pairs(results, regions: index.regions, format: options.format, minScore: options.minScore)
-            try AtomicFile.write(Array(try PairList.format(pairs, names: names, format: options.format).utf8), to: pairsOut)
-            say("\(pairs.count) pairs (\(options.format.rawValue)) → \(pairsOut)")
+            try QueryOutputs.writePairs(results, regions: index.regions, names: names, namesSource: options.imageList ?? "",
+                                        to: pairsOut, format: options.format, minScore: options.minScore, say: say)
         }
         return 0
+    }
+
+    /// What makes a shard's results the same run as another's: parts join only when this text is
+    /// equal. The index by its stored checksum (copies on other nodes still match), the queries by
+    /// the SHA-256 of their list, and every setting that changes results or the block grid.
+    static func runDescription(_ options: QueryOptions, index: RetrievalIndex, matcher: PRMACMatcher, top: Int,
+                               queries: [String]?) throws -> String {
+        let path = options.indexPath!
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size - 4)
+        let crc = (handle.readData(ofLength: 4)).reversed().map { String(format: "%02x", $0) }.joined()
+        let queryText = queries.map { "queries \($0.count) from a list with SHA-256 "
+            + SHA256.hex(SHA256.hash(Array($0.joined(separator: "\n").utf8))).prefix(16) } ?? "queries: the database"
+        let search = matcher.usesShortlist(top: top)
+            ? "two-stage, shortlist \(matcher.shortlist), stage-1 vector \(matcher.shortlistDescriptor.rawValue)" : "exhaustive"
+        return """
+        index: CRC-32C 0x\(crc), \(index.count) images × \(index.regions) regions × \(index.dims) dims
+        \(queryText)
+        top \(top), qe \(options.qe), et \(options.rounds), aml \(options.aml)
+        search: \(search), query block \(matcher.queryBlock(top: top))
+
+        """
+    }
+}
+
+/// The files a query run writes, shared by `mirror query` and `mirror merge` (so joined parts
+/// are written by the same code as an unsharded run).
+enum QueryOutputs {
+    /// `outDir/match_pairs`; returns its path.
+    static func writeMatchPairs(_ results: [[Match]], regions: Int, outDir: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        let path = (outDir as NSString).appendingPathComponent("match_pairs")
+        try MatchPairs.write(results, regions: regions, to: path)
+        return path
+    }
+
+    /// A pair list for reconstruction tools; `names` in database order (from `namesSource`, for errors).
+    static func writePairs(_ results: [[Match]], regions: Int, names: [String], namesSource: String, to path: String,
+                           format: PairList.Format, minScore: Double?, say: (String) -> Void) throws {
+        guard names.count == results.count else {
+            throw QueryError.imageListLength(path: namesSource, expected: results.count, actual: names.count)
+        }
+        let pairs = PairList.pairs(results, regions: regions, format: format, minScore: minScore)
+        try AtomicFile.write(Array(try PairList.format(pairs, names: names, format: format).utf8), to: path)
+        say("\(pairs.count) pairs (\(format.rawValue)) → \(path)")
     }
 }
 
