@@ -48,6 +48,8 @@ public struct PRMACMatcher: Sendable {
     var preferredBlockRows = 1024
     /// Queries per stage-1 block of the two-stage search (`GlobalShortlist`).
     var shortlistQueryBlock = GlobalShortlist.queryBlock
+    /// Images per query-expansion chunk (tests); nil: as many as `memoryBudget` holds (`QueryExpansion`).
+    var expansionChunkImages: Int?
 
     /// Number of database images.
     public var count: Int { database.rows / regions }
@@ -101,9 +103,18 @@ public struct PRMACMatcher: Sendable {
     /// shards than blocks.
     public func part(_ shard: Int, of shards: Int, total: Int, top: Int) -> QueryPart {
         precondition(shards > 0 && (0..<shards).contains(shard), "shard \(shard) of \(shards)")
-        let block = queryBlock(top: top), blocks = (total + block - 1) / block
-        let first = blocks * shard / shards, end = blocks * (shard + 1) / shards
-        return QueryPart(range: min(total, first * block)..<min(total, end * block), total: total)
+        return split(QueryPart(range: 0..<total, total: total), into: shards, top: top)[shard]
+    }
+
+    /// `whole` (a part of whole query blocks) cut into `count` contiguous parts of whole blocks.
+    func split(_ whole: QueryPart, into count: Int, top: Int) -> [QueryPart] {
+        let block = queryBlock(top: top)
+        let firstBlock = whole.range.lowerBound / block, blocks = (whole.range.upperBound + block - 1) / block - firstBlock
+        return (0..<count).map { index in
+            let first = firstBlock + blocks * index / count, end = firstBlock + blocks * (index + 1) / count
+            return QueryPart(range: min(whole.range.upperBound, first * block)..<min(whole.range.upperBound, end * block),
+                             total: whole.total)
+        }
     }
 
     /// Images per block for `workers` threads under the budget.

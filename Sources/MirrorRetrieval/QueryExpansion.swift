@@ -45,23 +45,36 @@ public enum QueryExpansion {
     ///
     /// With `part` only those queries are ranked (see `PRMACMatcher.match`); expansion is per
     /// query, so every round of the part equals the whole run's rows.
+    ///
+    /// Memory: the expanded rows are made and matched in chunks of whole query blocks (each a
+    /// `QueryPart`, so the results are the unchunked ones bit for bit) of at most half the
+    /// matcher's `memoryBudget` for the expanded rows and their float32 originals: at 10⁵ images
+    /// × 35 × 256 the expanded queries alone would be 3.6 GB.
     public static func run(matcher: PRMACMatcher, queries: [Float]?, top: Int, aml: Bool = false,
                            metric: PRMACMatcher.Metric = .cosine, qe: Int = 0, rounds: Int = 0,
                            part: QueryPart? = nil) -> [[Match]] {
         var results = matcher.match(queries: queries, top: top, aml: aml, metric: metric, part: part)
         guard qe > 0, rounds > 0, !results.isEmpty else { return results }
-        let original: RegionVectors
-        if let queries {
-            original = RegionVectors(queries, dims: matcher.dims)
-        } else if let part {
-            original = matcher.database.slice(rows: (part.range.lowerBound * matcher.regions)..<(part.range.upperBound * matcher.regions))
-        } else {
-            original = matcher.database
-        }
+        let (r, d) = (matcher.regions, matcher.dims)
+        let whole = part ?? QueryPart(range: 0..<results.count, total: results.count)
+        let imageBytes = 2 * r * d * MemoryLayout<Float>.size
+        let perChunk = matcher.expansionChunkImages ?? max(1, matcher.memoryBudget / 2 / imageBytes)
+        let chunks = matcher.split(whole, into: max(1, (whole.range.count + perChunk - 1) / perChunk), top: top)
         for _ in 0..<rounds {
-            let expanded = expand(queries: original, database: matcher.database, results: results,
-                                  regions: matcher.regions, dims: matcher.dims, count: qe)
-            results = matcher.match(queries: expanded, top: top, aml: aml, metric: .cosine, part: part)
+            var next: [[Match]] = []
+            next.reserveCapacity(results.count)
+            for chunk in chunks where !chunk.range.isEmpty {
+                // The chunk's rows: of `queries` (which hold `whole`'s), else of the database.
+                let offset = queries == nil ? 0 : whole.range.lowerBound
+                let rows = (chunk.range.lowerBound - offset) * r..<(chunk.range.upperBound - offset) * r
+                let original = queries.map { RegionVectors(Array($0[(rows.lowerBound * d)..<(rows.upperBound * d)]), dims: d) }
+                    ?? matcher.database.slice(rows: rows)
+                let local = (chunk.range.lowerBound - whole.range.lowerBound)..<(chunk.range.upperBound - whole.range.lowerBound)
+                let expanded = expand(queries: original, database: matcher.database, results: Array(results[local]),
+                                      regions: r, dims: d, count: qe)
+                next += matcher.match(queries: expanded, top: top, aml: aml, metric: .cosine, part: chunk)
+            }
+            results = next
         }
         return results
     }

@@ -79,6 +79,25 @@ final class QueryShardTests: XCTestCase {
         assertPartsEqualTheWholeRun(matcher, top: 5, qe: 2)
     }
 
+    /// Query expansion in chunks of a few blocks (bounded memory) gives the unchunked results, for
+    /// every search and for parts, over two rounds.
+    func testChunkedExpansionEqualsTheWholeExpansion() {
+        for shortlist in [0, 12] {
+            let whole = matcher(shortlist: shortlist)
+            var chunked = whole
+            chunked.expansionChunkImages = 7
+            let queries = whole.database.slice(rows: (3 * regions)..<(40 * regions)).float32Values()
+            for rows in [nil, queries] {
+                let expected = QueryExpansion.run(matcher: whole, queries: rows, top: 6, qe: 2, rounds: 2)
+                XCTAssertEqual(QueryExpansion.run(matcher: chunked, queries: rows, top: 6, qe: 2, rounds: 2), expected,
+                               "shortlist \(shortlist), \(rows == nil ? "self" : "query list")")
+            }
+            let part = chunked.part(1, of: 2, total: images, top: 6)
+            XCTAssertEqual(QueryExpansion.run(matcher: chunked, queries: nil, top: 6, qe: 2, rounds: 2, part: part),
+                           Array(QueryExpansion.run(matcher: whole, queries: nil, top: 6, qe: 2, rounds: 2)[part.range]))
+        }
+    }
+
     /// More shards than blocks: the extra parts are empty, and the rest still join to the run.
     func testMoreShardsThanBlocks() {
         var matcher = matcher()
