@@ -8,6 +8,7 @@ enum CommandTable {
         MergeCommand.command,
         PairsCommand.command,
         EvalCommand.command,
+        CalibrateCommand.command,
         TrainCommand.command,
         OverlapsCommand.command,
         SynthCommand.command,

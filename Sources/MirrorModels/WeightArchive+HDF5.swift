@@ -16,6 +16,8 @@ extension WeightArchive {
         static let training = "training"
         /// Optional: JSON of the settings the weights were validated at (`ValidatedExtraction`).
         static let extraction = "extraction"
+        /// Optional: JSON of a matchability calibration (`mirror calibrate`, `mirror convert --calibration`).
+        static let calibration = "calibration"
     }
 
     /// The 8-byte signature at the start of every HDF5 file without a user block.
@@ -55,6 +57,7 @@ extension WeightArchive {
             try created.setAttribute(Attribute.contentSHA256, string: contentSHA256)
             if let training { try created.setAttribute(Attribute.training, string: training) }
             if let extraction { try created.setAttribute(Attribute.extraction, string: extraction.json) }
+            if let calibration { try created.setAttribute(Attribute.calibration, string: calibration) }
             for name in tensors.keys.sorted() {
                 let tensor = tensors[name]!
                 try created.writeFloats(tensor.data, shape: tensor.shape, at: name)
@@ -103,6 +106,7 @@ extension WeightArchive {
             let source = try requiredString(Attribute.source, in: file)
             let storedHash = try requiredString(Attribute.contentSHA256, in: file)
             let training = try file.stringAttribute(Attribute.training)
+            let calibration = try file.stringAttribute(Attribute.calibration)
             var extraction: ValidatedExtraction?
             if let text = try file.stringAttribute(Attribute.extraction) {
                 switch ValidatedExtraction.parse(text) {
@@ -124,7 +128,7 @@ extension WeightArchive {
             return WeightArchive(architecture: architecture,
                                  normalization: InputNormalization(mean: mean, std: std, channelOrder: order),
                                  bnEpsilon: epsilon, source: source, tensors: tensors, training: training,
-                                 extraction: extraction, origin: path)
+                                 extraction: extraction, calibration: calibration, origin: path)
         } catch let error as HDF5Error {
             throw WeightError.hdf5(error)
         }

@@ -25,14 +25,18 @@ public struct WeightArchive: Equatable, Sendable {
     /// The extraction settings the weights were validated at (optional `extraction` attribute);
     /// `mirror extract` and `mirror pairs` follow them unless flags override.
     public var extraction: ValidatedExtraction?
+    /// A matchability calibration fitted on this model's scores (optional `calibration` attribute,
+    /// JSON of `MirrorRetrieval.MatchabilityCalibration`; parsed and checked where it is used).
+    public var calibration: String?
     /// The file this archive was read from, or "(in memory)"; named in validation errors and
     /// ignored by `==`.
     public var origin: String
 
     public init(architecture: String, normalization: InputNormalization, bnEpsilon: Float, source: String,
                 tensors: [String: Tensor], training: String? = nil, extraction: ValidatedExtraction? = nil,
-                origin: String = "(in memory)") {
+                calibration: String? = nil, origin: String = "(in memory)") {
         self.architecture = architecture
+        self.calibration = calibration
         self.training = training
         self.extraction = extraction
         self.normalization = normalization
@@ -46,6 +50,7 @@ public struct WeightArchive: Equatable, Sendable {
         lhs.architecture == rhs.architecture && lhs.normalization == rhs.normalization
             && lhs.bnEpsilon.bitPattern == rhs.bnEpsilon.bitPattern && lhs.source == rhs.source
             && lhs.tensors == rhs.tensors && lhs.training == rhs.training && lhs.extraction == rhs.extraction
+            && lhs.calibration == rhs.calibration
     }
 
     /// Total number of weight values.

@@ -6,7 +6,9 @@
 /// - `hloc`: `name1 name2` per line as hloc's `pairs_from_retrieval` writes them: every query's
 ///   results in rank order, self pairs dropped, both directions kept.
 /// - `tsv`: `name1 TAB name2 TAB score` per line, every (query, result) of `hloc`, for scripts and for
-///   names that contain spaces.
+///   names that contain spaces; with a calibration a fourth column, the probability that the pair
+///   overlaps (`MatchabilityCalibration`), and, when the caller knows it, a first line naming the
+///   scores' source (`ScoreSource.headerLine`, a `#` comment).
 ///
 /// COLMAP and hloc split these files on white space, so a name containing a space or tab cannot be
 /// written in those formats: that is an error naming the image (use `tsv`).
@@ -20,35 +22,44 @@ public enum PairList {
         public let second: Int
         /// The seed's normalised score `sum / R`.
         public let score: Double
+        /// Calibrated probability of overlapping, when a calibration was given.
+        public var probability: Double? = nil
     }
 
-    /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine).
-    public static func pairs(_ results: [[Match]], regions: Int, format: Format, minScore: Double? = nil) -> [Pair] {
+    /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine),
+    /// `minProbability` those whose `calibration` probability is lower.
+    public static func pairs(_ results: [[Match]], regions: Int, format: Format, minScore: Double? = nil,
+                             calibration: MatchabilityCalibration? = nil, minProbability: Double? = nil) -> [Pair] {
+        precondition(minProbability == nil || calibration != nil, "a probability threshold needs a calibration")
         var out: [Pair] = []
         var seen = Set<Int64>()   // unordered pairs as (smaller << 32 | larger): 8 bytes each, not an array
         for (query, matches) in results.enumerated() {
             for match in matches where match.index != query {
                 let score = Double(match.score) / Double(regions)
                 if let minScore, score < minScore { continue }
+                let probability = calibration?.probability(score)
+                if let minProbability, let probability, probability < minProbability { continue }
                 if format == .colmap {
                     let key = Int64(min(query, match.index)) << 32 | Int64(max(query, match.index))
                     guard seen.insert(key).inserted else { continue }
                 }
-                out.append(Pair(first: query, second: match.index, score: score))
+                out.append(Pair(first: query, second: match.index, score: score, probability: probability))
             }
         }
         return out
     }
 
-    /// The file text, one pair per line, each line ending in `\n`.
-    public static func format(_ pairs: [Pair], names: [String], format: Format) throws -> String {
+    /// The file text, one pair per line, each line ending in `\n`; `header` (tsv only) first.
+    public static func format(_ pairs: [Pair], names: [String], format: Format, header: String? = nil) throws -> String {
         if format != .tsv, let bad = names.first(where: { $0.contains(" ") || $0.contains("\t") || $0.contains("\n") }) {
             throw PairListError.nameWithWhitespace(name: bad, format: format.rawValue)
         }
-        return pairs.map { pair in
-            format == .tsv ? "\(names[pair.first])\t\(names[pair.second])\t\(pair.score)\n"
+        let lines = pairs.map { pair in
+            format == .tsv ? "\(names[pair.first])\t\(names[pair.second])\t\(pair.score)"
+                + (pair.probability.map { "\t\($0)" } ?? "") + "\n"
                 : "\(names[pair.first]) \(names[pair.second])\n"
         }.joined()
+        return (format == .tsv ? header.map { $0 + "\n" } ?? "" : "") + lines
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MirrorModels
+import MirrorRetrieval
 
 /// `mirror convert`: TensorFlow checkpoints / PyTorch state dicts → mirror's HDF5 weights, without
 /// TensorFlow or PyTorch (the readers parse the formats directly, SPEC §6.2–6.3).
@@ -30,6 +31,8 @@ enum ConvertCommand {
             .value("dct", "METHOD", help: "Record, with --img-size: the JPEG inverse DCT validated with.", default: "fast",
                    allowed: SharedOptions.dctNames),
             .value("note", "TEXT", help: "Record, with --img-size: on what data, with which result."),
+            .value("calibration", "CAL.json", help: "Record a matchability calibration from 'mirror calibrate' (fitted on this "
+                   + "model's scores; pairs then reports probabilities)."),
         ],
         run: { args, console in
             let input = try resolveInput(args)
@@ -49,11 +52,21 @@ enum ConvertCommand {
             } else if ["rmac-step", "dct", "note"].contains(where: args.isSet) {
                 throw UsageError("--rmac-step, --dct and --note are recorded with --img-size", command: args.command)
             }
+            if let path = args.string("calibration") {
+                let calibration = try CalibrationOptions.read(path)
+                guard calibration.source.net == archive.architecture, calibration.source.contentSHA256 == archive.contentSHA256 else {
+                    throw CalibrationError.otherSource(path: path, difference: "fitted for \(calibration.source.net) weights "
+                        + "\(calibration.source.contentSHA256.prefix(12)), this model is \(archive.architecture) weights "
+                        + "\(archive.contentSHA256.prefix(12))")
+                }
+                archive.calibration = calibration.json
+            }
             try archive.write(to: out)
             console.err("\(input): \(archive.tensors.count) tensors (\(archive.parameterCount) parameters) → \(out) "
                         + "[\(archive.architecture)]" + (dropped.isEmpty ? "" : "; dropped \(dropped.count) "
                         + "non-model entries (\(dropped.prefix(4).joined(separator: ", "))\(dropped.count > 4 ? ", …" : ""))")
-                        + (archive.extraction.map { "; validated at \($0.json)" } ?? ""))
+                        + (archive.extraction.map { "; validated at \($0.json)" } ?? "")
+                        + (archive.calibration == nil ? "" : "; with a calibration"))
             return 0
         })
 

@@ -37,7 +37,7 @@ enum PairsCommand {
             .flag("new-only", help: "Write only the pairs that involve images new since the last run over this folder or list "
                   + "(by content: a renamed or moved photo is not new), so the matcher sees only those."),
             .flag("refit-pca", help: "Fit the PCA anew over all images (by default a re-run keeps the last run's PCA and vectors)."),
-        ] + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
+        ] + CalibrationOptions.specs + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
         run: { args, console in try PairsRunner.run(args, console: console) })
 }
 
@@ -108,7 +108,12 @@ enum PairsRunner {
         let matcher = index.matcher(memoryBudget: budget, threads: threads, shortlist: shortlist)
         // +1: each image finds itself first (self pairs are dropped from the list).
         let results = QueryExpansion.run(matcher: matcher, queries: nil, top: min(top + 1, index.count))
-        var pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore)
+        let source = ScoreSource(net: selection.architecture.rawValue, contentSHA256: selection.archive.contentSHA256,
+                                 imageSize: size, rmacSteps: steps, pcaDims: index.pca?.outputDims ?? 0)
+        let (calibration, minProbability) = try CalibrationOptions.resolve(
+            args, archive: selection.archive, source: source, pcaDims: source.pcaDims) { if !quiet { console.err("mirror pairs: " + $0) } }
+        var pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore,
+                                   calibration: calibration, minProbability: minProbability)
         let newImages = state.isNew.filter { $0 }.count
         if newOnly {
             if state.newPairsComplete {
@@ -117,7 +122,8 @@ enum PairsRunner {
                 console.err("mirror pairs: --new-only writes every pair, since pairs between earlier images changed with the PCA")
             }
         }
-        try AtomicFile.write(Array(try PairList.format(pairs, names: kept.map { names[$0] }, format: format).utf8), to: out)
+        try AtomicFile.write(Array(try PairList.format(pairs, names: kept.map { names[$0] }, format: format,
+                                                       header: source.headerLine).utf8), to: out)
         // Recorded only after the pair list is written: a run killed before leaves the last run's
         // state, so the next --new-only run writes these pairs again rather than never.
         try index.write(to: statePath)

@@ -8,8 +8,8 @@ import MirrorTraining
 /// `PairListEvaluation` as a table or JSON, with a PNG of recall against pairs per image.
 enum PairListScoring {
     /// A pair list as COLMAP's `matches_importer`, hloc and mirror write them: `name1 name2` per line
-    /// (split on white space), or `name1<TAB>name2[<TAB>score]` (mirror's `--format tsv`); blank and
-    /// `#` lines skipped.
+    /// (split on white space), or `name1<TAB>name2[<TAB>score[<TAB>probability]]` (mirror's `--format
+    /// tsv`); blank and `#` lines skipped.
     static func readPairs(_ path: String, resolve: (String) throws -> Int) throws -> [PairListEvaluation.ListedPair] {
         var pairs: [PairListEvaluation.ListedPair] = []
         let text: String
@@ -25,8 +25,10 @@ enum PairListScoring {
             var score: Double? = nil
             if line.contains("\t") {
                 columns = line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard columns.count == 2 || columns.count == 3 else { throw fail("expected name1<TAB>name2[<TAB>score], found \(columns.count) columns") }
-                if columns.count == 3 {
+                guard (2...4).contains(columns.count) else {
+                    throw fail("expected name1<TAB>name2[<TAB>score[<TAB>probability]], found \(columns.count) columns")
+                }
+                if columns.count >= 3 {
                     guard let value = Double(columns[2]), value.isFinite else { throw fail("score '\(columns[2])' is not a number") }
                     score = value
                 }
