@@ -24,6 +24,10 @@ public enum PairList {
         public let score: Double
         /// Calibrated probability of overlapping, when a calibration was given.
         public var probability: Double? = nil
+
+        public init(first: Int, second: Int, score: Double, probability: Double? = nil) {
+            (self.first, self.second, self.score, self.probability) = (first, second, score, probability)
+        }
     }
 
     /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine),

@@ -93,5 +93,14 @@ final class CalibrateCommandTests: XCTestCase {
         XCTAssertEqual(attach.status, 0, attach.stderr)
         XCTAssertEqual(try pairs(["--out", path("own.tsv"), "--weights", path("calibrated.h5"), "--min-prob", "0.9"]).status, 0)
         XCTAssertEqual(try String(contentsOfFile: path("own.tsv"), encoding: .utf8).split(separator: "\n").count, sure.count + 1)
+
+        // Graph-aware selection through the CLI: the floor holds, the graph is linked, each pair once.
+        let selected = try ProcessRunner.mirror(["pairs", demo.path, "--img-size", "224", "--top", "2", "--mutual", "--min-degree", "2",
+                                                 "--connect", "--out", path("selected.txt")], currentDirectory: TestPaths.repositoryRoot)
+        XCTAssertEqual(selected.status, 0, selected.stderr)
+        XCTAssertTrue(selected.stderr.contains("→ 1; 0 images below --min-degree 2"), selected.stderr)
+        let lines = try String(contentsOfFile: path("selected.txt"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(Set(lines.map { Set($0.split(separator: " ")) }).count, lines.count, "each unordered pair once")
+        XCTAssertTrue(selected.stderr.contains("\(lines.count) pairs ("), selected.stderr)
     }
 }

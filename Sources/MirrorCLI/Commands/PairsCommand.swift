@@ -37,7 +37,7 @@ enum PairsCommand {
             .flag("new-only", help: "Write only the pairs that involve images new since the last run over this folder or list "
                   + "(by content: a renamed or moved photo is not new), so the matcher sees only those."),
             .flag("refit-pca", help: "Fit the PCA anew over all images (by default a re-run keeps the last run's PCA and vectors)."),
-        ] + CalibrationOptions.specs + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
+        ] + CalibrationOptions.specs + SelectionOptions.specs + SharedOptions.model + SharedOptions.compute + [SharedOptions.quiet],
         run: { args, console in try PairsRunner.run(args, console: console) })
 }
 
@@ -106,14 +106,24 @@ enum PairsRunner {
             if !quiet { console.err("mirror pairs: " + $0) }
         }
         let matcher = index.matcher(memoryBudget: budget, threads: threads, shortlist: shortlist)
-        // +1: each image finds itself first (self pairs are dropped from the list).
-        let results = QueryExpansion.run(matcher: matcher, queries: nil, top: min(top + 1, index.count))
+        // Calibration and selection are known before matching: the selection ranks deeper.
         let source = ScoreSource(net: selection.architecture.rawValue, contentSHA256: selection.archive.contentSHA256,
                                  imageSize: size, rmacSteps: steps, pcaDims: index.pca?.outputDims ?? 0)
         let (calibration, minProbability) = try CalibrationOptions.resolve(
             args, archive: selection.archive, source: source, pcaDims: source.pcaDims) { if !quiet { console.err("mirror pairs: " + $0) } }
-        var pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore,
+        let selecting = try SelectionOptions.parse(args, top: top, minScore: minScore, minProbability: minProbability)
+        // +1: each image finds itself first (self pairs are dropped from the list).
+        let results = QueryExpansion.run(matcher: matcher, queries: nil,
+                                         top: SelectionOptions.depth(selecting, top: top, images: index.count))
+        var pairs: [PairList.Pair]
+        if let selecting {
+            let (edges, summary) = PairSelection.select(results, regions: index.regions, options: selecting, calibration: calibration)
+            pairs = SelectionOptions.pairs(edges)
+            if !quiet { console.err("mirror pairs: " + SelectionOptions.describe(summary, options: selecting)) }
+        } else {
+            pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore,
                                    calibration: calibration, minProbability: minProbability)
+        }
         let newImages = state.isNew.filter { $0 }.count
         if newOnly {
             if state.newPairsComplete {

@@ -31,7 +31,7 @@ enum QueryCommand {
                    + "tsv (with scores; for names with spaces).", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
             .value("image-list", "LIST", help: "Image names for --pairs-out, in database order (default: feature file stems)."),
             .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions, cosine) from --pairs-out."),
-        ] + CalibrationOptions.specs + [
+        ] + CalibrationOptions.specs + SelectionOptions.specs + [
             .value("shard", "K/N", help: "Rank only the K-th of N contiguous parts of the queries (whole query blocks) and "
                    + "write DIR/match_pairs.part-K-of-N; 'mirror merge' joins the parts into exactly the unsharded "
                    + "outputs. Needs --index."),
@@ -97,8 +97,8 @@ struct QueryOptions {
         if pairsOut != nil && queryList != nil {
             throw UsageError("--pairs-out needs the database as its own queries (no --query-list)", command: args.command)
         }
-        if (args.isSet("calibration") || args.isSet("min-prob")) && pairsOut == nil {
-            throw UsageError("--calibration and --min-prob apply to --pairs-out", command: args.command)
+        if let flag = ["calibration", "min-prob", "min-degree", "mutual", "connect", "max-pairs"].first(where: args.isSet), pairsOut == nil {
+            throw UsageError("--\(flag) applies to --pairs-out", command: args.command)
         }
         if minScore != nil && pca.euclidean {
             throw UsageError("--min-score applies to cosine scores, not to --euclidean-dist distances", command: args.command)
@@ -158,9 +158,12 @@ enum QueryRunner {
             let names = try options.imageList.map { try TextList.read($0) } ?? index.names
             let (calibration, minProbability) = try CalibrationOptions.resolve(args, archive: nil, source: nil,
                                                                                 pcaDims: index.pca?.outputDims ?? 0, say: say)
+            // The selection picks among the --top results (self included, so top − 1 partners).
+            let selecting = try SelectionOptions.parse(args, top: max(1, top - 1), minScore: options.minScore,
+                                                       minProbability: minProbability)
             try QueryOutputs.writePairs(results, regions: index.regions, names: names, namesSource: options.imageList ?? "",
                                         to: pairsOut, format: options.format, minScore: options.minScore,
-                                        calibration: calibration, minProbability: minProbability, say: say)
+                                        calibration: calibration, minProbability: minProbability, selection: selecting, say: say)
         }
         return 0
     }
@@ -204,12 +207,20 @@ enum QueryOutputs {
     /// A pair list for reconstruction tools; `names` in database order (from `namesSource`, for errors).
     static func writePairs(_ results: [[Match]], regions: Int, names: [String], namesSource: String, to path: String,
                            format: PairList.Format, minScore: Double?, calibration: MatchabilityCalibration? = nil,
-                           minProbability: Double? = nil, say: (String) -> Void) throws {
+                           minProbability: Double? = nil, selection: PairSelection.Options? = nil,
+                           say: (String) -> Void) throws {
         guard names.count == results.count else {
             throw QueryError.imageListLength(path: namesSource, expected: results.count, actual: names.count)
         }
-        let pairs = PairList.pairs(results, regions: regions, format: format, minScore: minScore, calibration: calibration,
+        let pairs: [PairList.Pair]
+        if let selection {
+            let (edges, summary) = PairSelection.select(results, regions: regions, options: selection, calibration: calibration)
+            pairs = SelectionOptions.pairs(edges)
+            say(SelectionOptions.describe(summary, options: selection))
+        } else {
+            pairs = PairList.pairs(results, regions: regions, format: format, minScore: minScore, calibration: calibration,
                                    minProbability: minProbability)
+        }
         try AtomicFile.write(Array(try PairList.format(pairs, names: names, format: format).utf8), to: path)
         say("\(pairs.count) pairs (\(format.rawValue)) → \(path)")
     }

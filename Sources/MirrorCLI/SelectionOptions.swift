@@ -1,0 +1,54 @@
+import Foundation
+import MirrorRetrieval
+
+/// The graph-aware selection flags of `mirror pairs` and `query --pairs-out` (`PairSelection`).
+enum SelectionOptions {
+    static let specs: [OptionSpec] = [
+        .value("min-degree", "K", help: "Give every image at least K partners, its best ones, even below the thresholds."),
+        .flag("mutual", help: "Keep a top-k pair only if each image is in the other's top k (before --min-degree)."),
+        .flag("connect", help: "Link the components of the pair graph by their best cross pairs (down to --connect-floor)."),
+        .value("connect-floor", "S", help: "Lowest score (sum/regions) a --connect link may have.", default: "0.1"),
+        .value("max-pairs", "N", help: "At most N pairs: the degree floor and links first, then the best by probability or score."),
+    ]
+
+    /// Partners per image to rank so that `--min-degree` and `--connect` have candidates beyond `top`.
+    static let connectDepth = 50
+
+    /// The options when any selection flag is given, else nil (plain top-k lists).
+    static func parse(_ args: ParsedArguments, top: Int, minScore: Double?, minProbability: Double?) throws -> PairSelection.Options? {
+        guard ["min-degree", "mutual", "connect", "max-pairs"].contains(where: args.isSet) else { return nil }
+        var options = PairSelection.Options(top: top)
+        options.mutual = args.flag("mutual")
+        options.minDegree = try args.int("min-degree", in: 0...100_000) ?? 0
+        options.connect = args.flag("connect")
+        options.connectFloor = try args.double("connect-floor", in: -1...1)!
+        options.maxPairs = try args.int("max-pairs", in: 1...Int.max)
+        options.minScore = minScore
+        options.minProbability = minProbability
+        return options
+    }
+
+    /// Results per image the selection needs (self included), at most `images`.
+    static func depth(_ options: PairSelection.Options?, top: Int, images: Int) -> Int {
+        guard let options else { return min(top + 1, images) }
+        return min(max(top, options.minDegree, options.connect ? connectDepth : 0) + 1, images)
+    }
+
+    /// The selected pairs as pair-list pairs (each unordered pair once, `first < second`).
+    static func pairs(_ edges: [PairSelection.Edge]) -> [PairList.Pair] {
+        edges.map { PairList.Pair(first: $0.first, second: $0.second, score: $0.score, probability: $0.probability) }
+    }
+
+    /// One line: pairs, how they were chosen, degrees, components, images below the floor.
+    static func describe(_ s: PairSelection.Summary, options: PairSelection.Options) -> String {
+        let degrees = s.degreeCounts.enumerated().filter { $0.element > 0 }.map { index, count in
+            "\(index == s.degreeCounts.count - 1 ? "≥" : "")\(index): \(count)"
+        }.joined(separator: ", ")
+        let added = [PairSelection.Reason.ranked, .degree, .link].compactMap { reason in
+            s.added[reason].map { "\($0) \(reason.rawValue)" }
+        }.joined(separator: " + ")
+        return "\(s.pairs) pairs (\(added)); images by number of partners {\(degrees)}; components \(s.componentsBefore) → "
+            + "\(s.componentsAfter); \(s.imagesBelowFloor) images below --min-degree \(options.minDegree)"
+            + (s.floorOverBudget ? "; the floor and links alone exceed --max-pairs (all kept)" : "")
+    }
+}
