@@ -9,6 +9,7 @@ enum CommandTable {
         PairsCommand.command,
         EvalCommand.command,
         CalibrateCommand.command,
+        ShowCommand.command,
         TrainCommand.command,
         OverlapsCommand.command,
         SynthCommand.command,

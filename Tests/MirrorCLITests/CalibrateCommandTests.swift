@@ -14,25 +14,10 @@ final class CalibrateCommandTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// images.txt + pairs.tsv of the demo's ground truth (`Fixtures/demo/ground_truth_pairs.txt`).
-    private func demoOverlaps(_ demo: URL) throws -> String {
-        let names = try FileManager.default.contentsOfDirectory(atPath: demo.path).filter { $0.hasSuffix(".jpg") }.sorted()
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let truth = try String(contentsOf: demo.appendingPathComponent("ground_truth_pairs.txt"), encoding: .utf8)
-        let rows = truth.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line -> String in
-            let f = line.split(separator: " ")
-            return "\(index[String(f[0])]!)\t\(index[String(f[1])]!)\t\(f[2])\n"
-        }
-        let folder = path("overlaps")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try AtomicFile.write(Array(names.map { $0 + "\n" }.joined().utf8), to: folder + "/images.txt")
-        try AtomicFile.write(Array(("# i\tj\toverlap\n" + rows.joined()).utf8), to: folder + "/pairs.tsv")
-        return folder
-    }
-
     func testCalibrateThenSelectByProbability() throws {
         let demo = try TestPaths.copyDemo(into: directory)
-        let overlaps = try demoOverlaps(demo)
+        let overlaps = path("overlaps")
+        try DemoOverlaps.write(demo: demo, to: overlaps)
         let pairs = { (extra: [String]) in
             try ProcessRunner.mirror(["pairs", demo.path, "--img-size", "224", "--top", "19", "--format", "tsv", "--quiet"] + extra,
                                      currentDirectory: TestPaths.repositoryRoot)
@@ -47,8 +32,7 @@ final class CalibrateCommandTests: XCTestCase {
                                             "--out", path("cal.json"), "--plot", path("reliability.png")])
         XCTAssertEqual(fit.status, 0, fit.stderr)
         // Every directed pair is listed (top 19 of 20), so the matchable ones are the truth's ≥ 0.5, twice.
-        let truth = try String(contentsOf: demo.appendingPathComponent("ground_truth_pairs.txt"), encoding: .utf8)
-        let matchable = truth.split(separator: "\n").filter { !$0.hasPrefix("#") && Double($0.split(separator: " ")[2])! >= 0.5 }.count
+        let matchable = try DemoOverlaps.truth(demo).filter { $0.overlap >= 0.5 }.count
         XCTAssertTrue(fit.stdout.contains("380 scored pairs, \(2 * matchable) matchable"), fit.stdout)
         let calibration = try MatchabilityCalibration.parse(String(contentsOfFile: path("cal.json"), encoding: .utf8), path: "cal.json")
         XCTAssertEqual(calibration.source.imageSize, 224)

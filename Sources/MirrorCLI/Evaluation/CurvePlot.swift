@@ -22,11 +22,12 @@ struct CurvePlot {
         var maximum = 1.0
     }
 
-    typealias Color = (r: UInt8, g: UInt8, b: UInt8)
+    typealias Color = Canvas.Color
     static let palette: [Color] = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14)]
 
-    let width: Int, height: Int
-    private var pixels: [UInt8]
+    private var canvas: Canvas
+    private var width: Int { canvas.width }
+    private var height: Int { canvas.height }
     private let xAxis: Axis, yAxis: Axis
     // The plot area in pixels: x 0…max maps to left…right, y 0…max to bottom…top.
     private let left = 72, top = 44
@@ -40,15 +41,23 @@ struct CurvePlot {
         plot.drawFrame(title: title)
         for (index, item) in series.enumerated() { plot.drawCurve(item.points, color: palette[index % palette.count]) }
         plot.drawLegend(series)
-        return RGBImage(width: width, height: height, pixels: plot.pixels)
+        return plot.canvas.image
     }
 
     private init(width: Int, height: Int, xAxis: Axis, yAxis: Axis) {
-        self.width = width
-        self.height = height
+        canvas = Canvas(width: width, height: height)
         self.xAxis = xAxis
         self.yAxis = yAxis
-        pixels = [UInt8](repeating: 255, count: width * height * 3)
+    }
+
+    private mutating func put(_ px: Int, _ py: Int, _ color: Color) { canvas.put(px, py, color) }
+
+    private mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, color: Color, thickness: Int = 1) {
+        canvas.line(x0, y0, x1, y1, color: color, thickness: thickness)
+    }
+
+    private mutating func text(_ text: String, atX startX: Int, y startY: Int, color: Color, scale: Int = 1, vertical: Bool = false) {
+        canvas.text(text, atX: startX, y: startY, color: color, scale: scale, vertical: vertical)
     }
 
     private func x(_ value: Double) -> Int { left + Int((min(value / xAxis.maximum, 1) * Double(right - left)).rounded()) }
@@ -101,49 +110,6 @@ struct CurvePlot {
             let rowY = bottom - 14 - 14 * (series.count - 1 - index)
             line(left + 10, rowY + 3, left + 30, rowY + 3, color: Self.palette[index % Self.palette.count], thickness: 2)
             text(item.label, atX: left + 36, y: rowY, color: (0, 0, 0))
-        }
-    }
-
-    private mutating func put(_ px: Int, _ py: Int, _ color: Color) {
-        guard (0..<width).contains(px), (0..<height).contains(py) else { return }
-        let offset = (py * width + px) * 3
-        pixels[offset] = color.r
-        pixels[offset + 1] = color.g
-        pixels[offset + 2] = color.b
-    }
-
-    /// Bresenham's line; `thickness` 2 paints a 2×2 square at each point.
-    private mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, color: Color, thickness: Int = 1) {
-        let dx = abs(x1 - x0), dy = -abs(y1 - y0)
-        let sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
-        var (px, py, error) = (x0, y0, dx + dy)
-        while true {
-            for ox in 0..<thickness { for oy in 0..<thickness { put(px + ox, py + oy, color) } }
-            if px == x1 && py == y1 { return }
-            let doubled = 2 * error
-            if doubled >= dy { error += dy; px += sx }
-            if doubled <= dx { error += dx; py += sy }
-        }
-    }
-
-    /// `text` with its top-left corner at (`atX`, `y`); `vertical` runs bottom to top from (`atX`, `y`).
-    private mutating func text(_ text: String, atX startX: Int, y startY: Int, color: Color, scale: Int = 1,
-                               vertical: Bool = false) {
-        for (index, character) in text.enumerated() {
-            for gy in 0..<BitmapFont.glyphHeight {
-                for gx in 0..<BitmapFont.glyphWidth where BitmapFont.isSet(character, x: gx, y: gy) {
-                    for sy in 0..<scale {
-                        for sx in 0..<scale {
-                            let along = (index * BitmapFont.advance + gx) * scale + sx, across = gy * scale + sy
-                            if vertical {
-                                put(startX + across, startY - along, color)
-                            } else {
-                                put(startX + along, startY + across, color)
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 }
