@@ -81,6 +81,11 @@ final class CalibrateCommandTests: XCTestCase {
         XCTAssertEqual(try pairs(["--out", path("own.tsv"), "--weights", path("calibrated.h5"), "--min-prob", "0.9"]).status, 0)
         XCTAssertEqual(try String(contentsOfFile: path("own.tsv"), encoding: .utf8).split(separator: "\n").count, sure.count + 1)
 
+        // A threshold nothing passes is an empty graph: an error, not an empty list.
+        let empty = try pairs(["--out", path("empty.tsv"), "--min-score", "0.99"])
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertTrue(empty.stderr.contains("no pair passes --min-score 0.99: the pair graph is empty"), empty.stderr)
+
         // Graph-aware selection through the CLI: the floor holds, the graph is linked, each pair once.
         let selected = try ProcessRunner.mirror(["pairs", demo.path, "--img-size", "224", "--top", "2", "--mutual", "--min-degree", "2",
                                                  "--connect", "--out", path("selected.txt")], currentDirectory: TestPaths.repositoryRoot)

@@ -124,6 +124,11 @@ enum PairsRunner {
             pairs = PairList.pairs(results, regions: index.regions, format: format, minScore: minScore,
                                    calibration: calibration, minProbability: minProbability)
         }
+        // The state is saved first: the index is good even when no pair passes (nothing is recomputed next time).
+        if pairs.isEmpty {
+            try index.write(to: statePath)
+            throw PairsError.noPairs(thresholds: SelectionOptions.thresholdFlags(args))
+        }
         let newImages = state.isNew.filter { $0 }.count
         if newOnly {
             if state.newPairsComplete {
@@ -148,10 +153,13 @@ enum PairsRunner {
 
 enum PairsError: Error, CustomStringConvertible {
     case tooFewImages(count: Int)
+    case noPairs(thresholds: String)
 
     var description: String {
         switch self {
         case .tooFewImages(let count): return "only \(count) image(s) could be read; pairs need at least two"
+        case .noPairs(let thresholds):
+            return "no pair passes \(thresholds): the pair graph is empty (lower the threshold, or add --min-degree K)"
         }
     }
 }

@@ -221,6 +221,10 @@ enum QueryOutputs {
             pairs = PairList.pairs(results, regions: regions, format: format, minScore: minScore, calibration: calibration,
                                    minProbability: minProbability)
         }
+        if pairs.isEmpty && (minScore != nil || minProbability != nil) {
+            throw PairsError.noPairs(thresholds: [minScore.map { "--min-score \($0)" }, minProbability.map { "--min-prob \($0)" }]
+                .compactMap { $0 }.joined(separator: " and "))
+        }
         try AtomicFile.write(Array(try PairList.format(pairs, names: names, format: format).utf8), to: path)
         say("\(pairs.count) pairs (\(format.rawValue)) → \(path)")
     }
