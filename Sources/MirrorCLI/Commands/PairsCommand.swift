@@ -19,7 +19,10 @@ enum PairsCommand {
         collection is larger, PR-MAC, and the top K other images per image. The pair list feeds COLMAP's \
         matches_importer (--format colmap) or hloc (--format hloc); names are relative to the folder. \
         The run's index is kept beside the features: a re-run appends new images under its PCA, and \
-        --new-only then writes just the pairs that involve them.
+        --new-only then writes just the pairs that involve them. With a calibration (the weight file's, or \
+        --calibration) --format tsv adds each pair's probability of overlapping and --min-prob selects by it; \
+        --mutual, --min-degree, --connect and --max-pairs choose pairs beyond top-k and print a summary \
+        (each unordered pair is then listed once).
         """,
         options: [
             .value("out", "FILE", help: "Pair list to write.", default: "pairs.txt"),
