@@ -18,6 +18,16 @@ enum CalibrationOptions {
         return try MatchabilityCalibration.parse(String(decoding: bytes, as: UTF8.self), path: path)
     }
 
+    /// `read`, checked to fit scores of `source` (nil: only their PCA dimension `pcaDims` is known).
+    /// - Throws: `CalibrationError.otherSource` saying what differs.
+    static func read(_ path: String, for source: ScoreSource?, pcaDims: Int) throws -> MatchabilityCalibration {
+        let calibration = try read(path)
+        if let difference = mismatch(calibration, source: source, pcaDims: pcaDims) {
+            throw CalibrationError.otherSource(path: path, difference: difference)
+        }
+        return calibration
+    }
+
     /// The calibration for scores of `source`: `--calibration`, else the weight file's (`archive`)
     /// when it fits them; nil when there is none to use. `source` nil (an index: the model is not
     /// known) checks only the PCA dimension `pcaDims`.
@@ -28,11 +38,7 @@ enum CalibrationOptions {
         let minProbability = try args.double("min-prob", in: 0...1)
         var calibration: MatchabilityCalibration?
         if let path = args.string("calibration") {
-            let file = try read(path)
-            if let difference = mismatch(file, source: source, pcaDims: pcaDims) {
-                throw CalibrationError.otherSource(path: path, difference: difference)
-            }
-            calibration = file
+            calibration = try read(path, for: source, pcaDims: pcaDims)
         } else if let text = archive?.calibration {
             let origin = "\(archive!.origin) (its calibration)"
             let own = try MatchabilityCalibration.parse(text, path: origin)

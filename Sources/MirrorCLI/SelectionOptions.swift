@@ -34,12 +34,6 @@ enum SelectionOptions {
         return min(max(top, options.minDegree, options.connect ? connectDepth : 0) + 1, images)
     }
 
-    /// The threshold flags given, for messages ("--min-score 0.9 and --min-prob 0.5").
-    static func thresholdFlags(_ args: ParsedArguments) -> String {
-        let given = ["min-score", "min-prob", "max-pairs"].compactMap { flag in args.string(flag).map { "--\(flag) \($0)" } }
-        return given.isEmpty ? "the selection" : given.joined(separator: " and ")
-    }
-
     /// The selected pairs as pair-list pairs (each unordered pair once, `first < second`).
     static func pairs(_ edges: [PairSelection.Edge]) -> [PairList.Pair] {
         edges.map { PairList.Pair(first: $0.first, second: $0.second, score: $0.score, probability: $0.probability) }

@@ -30,13 +30,17 @@ public enum PairList {
         }
     }
 
+    /// An unordered pair of image indices as one 8-byte key, `smaller << 32 | larger`: the key of
+    /// every pair set and pair-keyed table (dedupe, selection, ground-truth lookups).
+    public static func key(_ a: Int, _ b: Int) -> Int64 { Int64(min(a, b)) << 32 | Int64(max(a, b)) }
+
     /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine),
     /// `minProbability` those whose `calibration` probability is lower.
     public static func pairs(_ results: [[Match]], regions: Int, format: Format, minScore: Double? = nil,
                              calibration: MatchabilityCalibration? = nil, minProbability: Double? = nil) -> [Pair] {
         precondition(minProbability == nil || calibration != nil, "a probability threshold needs a calibration")
         var out: [Pair] = []
-        var seen = Set<Int64>()   // unordered pairs as (smaller << 32 | larger): 8 bytes each, not an array
+        var seen = Set<Int64>()   // `key`s: 8 bytes a pair, not an array
         for (query, matches) in results.enumerated() {
             for match in matches where match.index != query {
                 let score = Double(match.score) / Double(regions)
@@ -44,8 +48,7 @@ public enum PairList {
                 let probability = calibration?.probability(score)
                 if let minProbability, let probability, probability < minProbability { continue }
                 if format == .colmap {
-                    let key = Int64(min(query, match.index)) << 32 | Int64(max(query, match.index))
-                    guard seen.insert(key).inserted else { continue }
+                    guard seen.insert(key(query, match.index)).inserted else { continue }
                 }
                 out.append(Pair(first: query, second: match.index, score: score, probability: probability))
             }

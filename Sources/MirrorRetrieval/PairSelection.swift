@@ -69,7 +69,7 @@ public enum PairSelection {
         // Ranked partners without self, and the larger directed score of every listed pair.
         let ranked = results.enumerated().map { query, matches in matches.filter { $0.index != query } }
         var best: [Int64: Double] = [:]
-        func key(_ a: Int, _ b: Int) -> Int64 { Int64(min(a, b)) << 32 | Int64(max(a, b)) }
+        let key = PairList.key
         for (query, matches) in ranked.enumerated() {
             for match in matches {
                 let score = Double(match.score) / divisor

@@ -63,8 +63,8 @@ public struct QueryPartFile: Equatable, Sendable {
         guard bytes.count >= 68, Array(bytes.prefix(8)) == magic else {
             throw QueryPartError.malformed(path: path, reason: "not a mirror query part (bad magic or too short)")
         }
-        let stored = bytes.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
-        guard CRC32C.checksum(bytes.dropLast(4)) == stored else { throw QueryPartError.checksumMismatch(path: path) }
+        var trailer = ByteCursor(bytes, range: (bytes.count - 4)..<bytes.count)
+        guard CRC32C.checksum(bytes.dropLast(4)) == (try? trailer.u32()) else { throw QueryPartError.checksumMismatch(path: path) }
         var cursor = ByteCursor(bytes, range: 8..<(bytes.count - 4))
         do {
             let version = try cursor.u32()

@@ -43,10 +43,7 @@ enum CalibrateRunner {
         let (source, scores, labels) = try scoredPairs(pairsPath, overlaps: folder, minOverlap: minOverlap)
         let calibration: MatchabilityCalibration
         if let checked = args.string("check") {
-            calibration = try CalibrationOptions.read(checked)
-            if let difference = calibration.source.difference(from: source) {
-                throw CalibrationError.otherSource(path: checked, difference: difference)
-            }
+            calibration = try CalibrationOptions.read(checked, for: source, pcaDims: source.pcaDims)
             if calibration.minOverlap != minOverlap {
                 throw UsageError("\(checked) is for overlap ≥ \(calibration.minOverlap); pass --min-overlap \(calibration.minOverlap)",
                                  command: args.command)
@@ -72,29 +69,26 @@ enum CalibrateRunner {
     /// The list's source (first line), and per listed pair its score and whether it is matchable.
     static func scoredPairs(_ path: String, overlaps folder: String, minOverlap: Double) throws
         -> (source: ScoreSource, scores: [Double], labels: [Bool]) {
-        let firstLine: String
-        do {
-            let bytes = try AtomicFile.read(path)
-            firstLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-        } catch { throw UsageError.invalidValue("pairs", path, command: "calibrate", reason: "\(error)") }
-        guard let source = ScoreSource.parse(headerLine: firstLine) else {
+        let text: String
+        do { text = String(decoding: try AtomicFile.read(path), as: UTF8.self) } catch {
+            throw UsageError.invalidValue("pairs", path, command: "calibrate", reason: "\(error)")
+        }
+        guard let source = ScoreSource.parse(headerLine: String(text.prefix { $0 != "\n" })) else {
             throw CalibrationError.invalid(path: path, reason: "its first line does not name the scores' source; write the list "
                                            + "with 'mirror pairs --format tsv'")
         }
         let table = try OverlapTable.read(imageList: (folder as NSString).appendingPathComponent("images.txt"),
                                           pairs: (folder as NSString).appendingPathComponent("pairs.tsv"))
         let names = PairNames(table.images)
-        let listed = try PairListScoring.readPairs(path, resolve: names.index)
-        var overlap: [Int64: Double] = [:]
-        for pair in table.pairs { overlap[Int64(pair.first) << 32 | Int64(pair.second)] = pair.overlap }
+        let listed = try PairListScoring.parsePairs(text, path: path, resolve: names.index)
+        let overlap = table.overlapByPair
         var scores: [Double] = [], labels: [Bool] = []
         for pair in listed {
             guard let score = pair.score else {
                 throw CalibrationError.invalid(path: path, reason: "a pair has no score (list written with --format tsv?)")
             }
-            let key = Int64(min(pair.first, pair.second)) << 32 | Int64(max(pair.first, pair.second))
             scores.append(score)
-            labels.append((overlap[key] ?? 0) >= minOverlap)
+            labels.append((overlap[PairList.key(pair.first, pair.second)] ?? 0) >= minOverlap)
         }
         return (source, scores, labels)
     }

@@ -130,7 +130,7 @@ enum PairsRunner {
         // The state is saved first: the index is good even when no pair passes (nothing is recomputed next time).
         if pairs.isEmpty {
             try index.write(to: statePath)
-            throw PairsError.noPairs(thresholds: SelectionOptions.thresholdFlags(args))
+            throw PairsError.noPairs(minScore: minScore, minProbability: minProbability)
         }
         let newImages = state.isNew.filter { $0 }.count
         if newOnly {
@@ -156,13 +156,15 @@ enum PairsRunner {
 
 enum PairsError: Error, CustomStringConvertible {
     case tooFewImages(count: Int)
-    case noPairs(thresholds: String)
+    case noPairs(minScore: Double?, minProbability: Double?)
 
     var description: String {
         switch self {
         case .tooFewImages(let count): return "only \(count) image(s) could be read; pairs need at least two"
-        case .noPairs(let thresholds):
-            return "no pair passes \(thresholds): the pair graph is empty (lower the threshold, or add --min-degree K)"
+        case .noPairs(let minScore, let minProbability):
+            let given = [minScore.map { "--min-score \($0)" }, minProbability.map { "--min-prob \($0)" }].compactMap { $0 }
+            return "no pair passes \(given.isEmpty ? "the selection" : given.joined(separator: " and ")): the pair graph is empty "
+                + "(lower the threshold, or add --min-degree K)"
         }
     }
 }

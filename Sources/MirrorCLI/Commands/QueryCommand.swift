@@ -222,8 +222,7 @@ enum QueryOutputs {
                                    minProbability: minProbability)
         }
         if pairs.isEmpty && (minScore != nil || minProbability != nil) {
-            throw PairsError.noPairs(thresholds: [minScore.map { "--min-score \($0)" }, minProbability.map { "--min-prob \($0)" }]
-                .compactMap { $0 }.joined(separator: " and "))
+            throw PairsError.noPairs(minScore: minScore, minProbability: minProbability)
         }
         try AtomicFile.write(Array(try PairList.format(pairs, names: names, format: format).utf8), to: path)
         say("\(pairs.count) pairs (\(format.rawValue)) → \(path)")

@@ -52,27 +52,21 @@ enum ShowRunner {
         guard images.count == index.count else {
             throw QueryError.imageListLength(path: listPath, expected: index.count, actual: images.count)
         }
-        let names = PairNames(images)
+        let names = PairNames(images, listName: listPath)
         let queries: [Int]
         if let name = args.string("query") {
             do { queries = [try names.index(name)] } catch let error as PairNameError {
-                throw UsageError.invalidValue("query", name, command: args.command, reason: error.description.replacingOccurrences(
-                    of: "the overlaps image list", with: listPath))
+                throw UsageError.invalidValue("query", name, command: args.command, reason: error.description)
             }
         } else {
             let n = min(try args.int("queries", in: 1...100_000)!, index.count)
             queries = (0..<n).map { $0 * index.count / n }
         }
-        let calibration = try args.string("calibration").map { path in
-            let calibration = try CalibrationOptions.read(path)
-            let pcaDims = index.pca?.outputDims ?? 0
-            guard calibration.source.pcaDims == pcaDims else {
-                throw CalibrationError.otherSource(path: path, difference: "fitted on scores with PCA to \(calibration.source.pcaDims) "
-                                                   + "dims (0 = none), \(indexPath) has \(pcaDims)")
-            }
-            return calibration
+        // An index does not record its model: only the PCA dimension can be checked.
+        let calibration = try args.string("calibration").map {
+            try CalibrationOptions.read($0, for: nil, pcaDims: index.pca?.outputDims ?? 0)
         }
-        let overlap = try args.string("overlaps").map { try overlapLookup($0, images: images) }
+        let overlap = try args.string("overlaps").map { try overlapLookup($0, images: images, names: names) }
 
         // Rank: the queries are database images, matched as explicit rows (self is skipped below).
         let rows = queries.flatMap { q in index.vectors.slice(rows: (q * index.regions)..<((q + 1) * index.regions)).float32Values() }
@@ -110,10 +104,10 @@ enum ShowRunner {
 
     /// The overlap of two database images (by LIST position) from an overlaps folder, or from a
     /// file of `name1 name2 overlap` lines (the demo's ground truth); 0 when not listed.
-    static func overlapLookup(_ folder: String, images: [String]) throws -> (Int, Int) -> Double {
+    /// `names` resolves names of the file form against `images`.
+    static func overlapLookup(_ folder: String, images: [String], names: PairNames) throws -> (Int, Int) -> Double {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
-            let names = PairNames(images)
             var overlap: [Int64: Double] = [:]
             for (number, line) in try TextList.read(folder, nonEmpty: false).enumerated() where !line.hasPrefix("#") {
                 let f = line.split(whereSeparator: \.isWhitespace)
@@ -121,25 +115,21 @@ enum ShowRunner {
                     throw UsageError.invalidValue("overlaps", folder, command: "show",
                                                   reason: "line \(number + 1) is not 'name1 name2 overlap' with names from the image list")
                 }
-                overlap[Int64(min(a, b)) << 32 | Int64(max(a, b))] = value
+                overlap[PairList.key(a, b)] = value
             }
-            return { a, b in overlap[Int64(min(a, b)) << 32 | Int64(max(a, b))] ?? 0 }
+            return { a, b in overlap[PairList.key(a, b)] ?? 0 }
         }
         let table = try OverlapTable.read(imageList: (folder as NSString).appendingPathComponent("images.txt"),
                                           pairs: (folder as NSString).appendingPathComponent("pairs.tsv"))
-        let names = PairNames(table.images)
+        let listed = PairNames(table.images)
         let position = try images.map { image in
             // A database image is matched to the overlaps list by its path's unique suffix.
             let parts = image.split(separator: "/")
-            for start in parts.indices { if let found = try? names.index(parts[start...].joined(separator: "/")) { return found } }
+            for start in parts.indices { if let found = try? listed.index(parts[start...].joined(separator: "/")) { return found } }
             throw UsageError.invalidValue("overlaps", folder, command: "show", reason: "\(image) is not in its images.txt")
         }
-        var overlap: [Int64: Double] = [:]
-        for pair in table.pairs { overlap[Int64(pair.first) << 32 | Int64(pair.second)] = pair.overlap }
-        return { a, b in
-            let (x, y) = (position[a], position[b])
-            return overlap[Int64(min(x, y)) << 32 | Int64(max(x, y))] ?? 0
-        }
+        let overlap = table.overlapByPair
+        return { a, b in overlap[PairList.key(position[a], position[b])] ?? 0 }
     }
 
     private static func escape(_ text: String) -> String {

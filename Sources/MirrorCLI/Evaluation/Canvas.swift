@@ -25,6 +25,7 @@ struct Canvas {
     }
 
     mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
+        guard w > 0, h > 0 else { return }
         for py in y..<(y + h) { for px in x..<(x + w) { put(px, py, color) } }
     }
 

@@ -50,16 +50,6 @@ struct CurvePlot {
         self.yAxis = yAxis
     }
 
-    private mutating func put(_ px: Int, _ py: Int, _ color: Color) { canvas.put(px, py, color) }
-
-    private mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, color: Color, thickness: Int = 1) {
-        canvas.line(x0, y0, x1, y1, color: color, thickness: thickness)
-    }
-
-    private mutating func text(_ text: String, atX startX: Int, y startY: Int, color: Color, scale: Int = 1, vertical: Bool = false) {
-        canvas.text(text, atX: startX, y: startY, color: color, scale: scale, vertical: vertical)
-    }
-
     private func x(_ value: Double) -> Int { left + Int((min(value / xAxis.maximum, 1) * Double(right - left)).rounded()) }
     private func y(_ value: Double) -> Int { bottom - Int((min(value / yAxis.maximum, 1) * Double(bottom - top)).rounded()) }
 
@@ -75,28 +65,28 @@ struct CurvePlot {
         for step in 0...10 {
             let fraction = Double(step) / 10
             let px = x(fraction * xAxis.maximum), py = y(fraction * yAxis.maximum)
-            line(px, top, px, bottom, color: grid)
-            line(left, py, right, py, color: grid)
+            canvas.line(px, top, px, bottom, color: grid)
+            canvas.line(left, py, right, py, color: grid)
             let xLabel = Self.tickLabel(step, of: xAxis), yLabel = Self.tickLabel(step, of: yAxis)
-            text(xLabel, atX: px - BitmapFont.width(of: xLabel) / 2, y: bottom + 8, color: ink)
-            text(yLabel, atX: left - 8 - BitmapFont.width(of: yLabel), y: py - 3, color: ink)
+            canvas.text(xLabel, atX: px - BitmapFont.width(of: xLabel) / 2, y: bottom + 8, color: ink)
+            canvas.text(yLabel, atX: left - 8 - BitmapFont.width(of: yLabel), y: py - 3, color: ink)
         }
-        line(left, top, left, bottom, color: ink)
-        line(left, bottom, right, bottom, color: ink)
-        line(right, top, right, bottom, color: ink)
-        line(left, top, right, top, color: ink)
-        text(xAxis.title, atX: (left + right - BitmapFont.width(of: xAxis.title, scale: 2)) / 2, y: bottom + 26, color: ink, scale: 2)
-        text(yAxis.title, atX: 14, y: (top + bottom + BitmapFont.width(of: yAxis.title, scale: 2)) / 2, color: ink, scale: 2,
+        canvas.line(left, top, left, bottom, color: ink)
+        canvas.line(left, bottom, right, bottom, color: ink)
+        canvas.line(right, top, right, bottom, color: ink)
+        canvas.line(left, top, right, top, color: ink)
+        canvas.text(xAxis.title, atX: (left + right - BitmapFont.width(of: xAxis.title, scale: 2)) / 2, y: bottom + 26, color: ink, scale: 2)
+        canvas.text(yAxis.title, atX: 14, y: (top + bottom + BitmapFont.width(of: yAxis.title, scale: 2)) / 2, color: ink, scale: 2,
              vertical: true)
-        text(title, atX: (width - BitmapFont.width(of: title, scale: 2)) / 2, y: 14, color: ink, scale: 2)
+        canvas.text(title, atX: (width - BitmapFont.width(of: title, scale: 2)) / 2, y: 14, color: ink, scale: 2)
     }
 
     private mutating func drawCurve(_ points: [(x: Double, y: Double)], color: Color) {
         if points.count == 1 {   // a single operating point: a small square
-            for oy in -3...3 { for ox in -3...3 { put(x(points[0].x) + ox, y(points[0].y) + oy, color) } }
+            for oy in -3...3 { for ox in -3...3 { canvas.put(x(points[0].x) + ox, y(points[0].y) + oy, color) } }
         }
         for i in points.indices.dropFirst() {
-            line(x(points[i - 1].x), y(points[i - 1].y), x(points[i].x), y(points[i].y), color: color, thickness: 2)
+            canvas.line(x(points[i - 1].x), y(points[i - 1].y), x(points[i].x), y(points[i].y), color: color, thickness: 2)
         }
     }
 
@@ -105,11 +95,11 @@ struct CurvePlot {
         guard !series.isEmpty else { return }
         let boxTop = bottom - 20 - 14 * (series.count - 1)
         let boxRight = left + 42 + (series.map { BitmapFont.width(of: $0.label) }.max() ?? 0)
-        for py in boxTop..<(bottom - 4) { for px in (left + 4)..<boxRight { put(px, py, (255, 255, 255)) } }
+        canvas.fill(x: left + 4, y: boxTop, width: boxRight - left - 4, height: bottom - 4 - boxTop, color: (255, 255, 255))
         for (index, item) in series.enumerated() {
             let rowY = bottom - 14 - 14 * (series.count - 1 - index)
-            line(left + 10, rowY + 3, left + 30, rowY + 3, color: Self.palette[index % Self.palette.count], thickness: 2)
-            text(item.label, atX: left + 36, y: rowY, color: (0, 0, 0))
+            canvas.line(left + 10, rowY + 3, left + 30, rowY + 3, color: Self.palette[index % Self.palette.count], thickness: 2)
+            canvas.text(item.label, atX: left + 36, y: rowY, color: (0, 0, 0))
         }
     }
 }

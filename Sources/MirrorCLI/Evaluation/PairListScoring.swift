@@ -11,11 +11,16 @@ enum PairListScoring {
     /// (split on white space), or `name1<TAB>name2[<TAB>score[<TAB>probability]]` (mirror's `--format
     /// tsv`); blank and `#` lines skipped.
     static func readPairs(_ path: String, resolve: (String) throws -> Int) throws -> [PairListEvaluation.ListedPair] {
-        var pairs: [PairListEvaluation.ListedPair] = []
         let text: String
         do { text = String(decoding: try AtomicFile.read(path), as: UTF8.self) } catch {
             throw UsageError.invalidValue("pairs", path, command: "eval", reason: "\(error)")
         }
+        return try parsePairs(text, path: path, resolve: resolve)
+    }
+
+    /// `readPairs` of text already read from `path` (named in errors).
+    static func parsePairs(_ text: String, path: String, resolve: (String) throws -> Int) throws -> [PairListEvaluation.ListedPair] {
+        var pairs: [PairListEvaluation.ListedPair] = []
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -114,14 +119,26 @@ struct PairNameError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Finds a pair list's image name in an overlaps image list, whose entries may be longer paths
-/// (absolute, or relative to another folder): a name matches the entry equal to it, else the one
-/// entry ending in `/name`. A name that ends two entries is ambiguous and an error.
+extension OverlapTable {
+    /// Each listed pair's overlap by `PairList.key`; pairs not listed do not overlap.
+    var overlapByPair: [Int64: Double] {
+        var table: [Int64: Double] = [:]
+        for pair in pairs { table[PairList.key(pair.first, pair.second)] = pair.overlap }
+        return table
+    }
+}
+
+/// Finds a pair list's image name in an image list (an overlaps folder's, or `mirror show`'s),
+/// whose entries may be longer paths (absolute, or relative to another folder): a name matches the
+/// entry equal to it, else the one entry ending in `/name`. A name that ends two entries is
+/// ambiguous and an error; errors name the list as `listName`.
 struct PairNames {
     private var bySuffix: [String: Int] = [:]
     private var ambiguous = Set<String>()
+    private let listName: String
 
-    init(_ entries: [String]) {
+    init(_ entries: [String], listName: String = "the overlaps image list") {
+        self.listName = listName
         for (index, entry) in entries.enumerated() {
             let parts = entry.split(separator: "/", omittingEmptySubsequences: false)
             for start in parts.indices {
@@ -134,8 +151,8 @@ struct PairNames {
 
     func index(_ name: String) throws -> Int {
         let key = name.hasPrefix("./") ? String(name.dropFirst(2)) : name
-        guard !ambiguous.contains(key) else { throw PairNameError(description: "image '\(name)' matches several images of the overlaps list") }
-        guard let index = bySuffix[key] else { throw PairNameError(description: "image '\(name)' is not in the overlaps image list") }
+        guard !ambiguous.contains(key) else { throw PairNameError(description: "image '\(name)' matches several images of \(listName)") }
+        guard let index = bySuffix[key] else { throw PairNameError(description: "image '\(name)' is not in \(listName)") }
         return index
     }
 }
