@@ -4,12 +4,21 @@ import MirrorRetrieval
 /// The graph-aware selection flags of `mirror pairs` and `query --pairs-out` (`PairSelection`).
 enum SelectionOptions {
     static let specs: [OptionSpec] = [
-        .value("min-degree", "K", help: "Give every image at least K partners, its best ones, even below the thresholds."),
+        .value("min-degree", "K", help: "Keep every image's own best K partners, even below the thresholds."),
         .flag("mutual", help: "Keep a top-k pair only if each image is in the other's top k (before --min-degree)."),
         .flag("connect", help: "Link the components of the pair graph by their best cross pairs (down to --connect-floor)."),
         .value("connect-floor", "S", help: "Lowest score (sum/regions) a --connect link may have.", default: "0.1"),
         .value("max-pairs", "N", help: "At most N pairs: the degree floor and links first, then the best by probability or score."),
     ]
+
+    /// `--calibration`, `--min-prob` and the selection flags shape a pair list: without
+    /// `--pairs-out` (query, merge) they would do nothing, which is an error rather than a surprise.
+    static func requirePairsOut(_ args: ParsedArguments, pairsOut: String?) throws {
+        let flags = ["calibration", "min-prob", "min-degree", "mutual", "connect", "connect-floor", "max-pairs"]
+        if pairsOut == nil, let flag = flags.first(where: args.isSet) {
+            throw UsageError("--\(flag) applies to --pairs-out", command: args.command)
+        }
+    }
 
     /// Partners per image to rank so that `--min-degree` and `--connect` have candidates beyond `top`.
     static let connectDepth = 50

@@ -31,9 +31,12 @@ final class QueryShardCommandTests: XCTestCase {
     }
 
     /// Runs `settings` unsharded and in `shards` parts; the outputs must be the same bytes.
-    private func assertShardsJoinToTheWholeRun(_ settings: [String], label: String, pairs: Bool = true) throws {
+    /// `pairOptions` (calibration, selection) go to the unsharded query's `--pairs-out` and to merge.
+    private func assertShardsJoinToTheWholeRun(_ settings: [String], label: String, pairs: Bool = true,
+                                               pairOptions: [String] = []) throws {
         let whole = ["query", "--index", index!] + settings
-        _ = try mirror(whole + ["--out-dir", path("\(label)-whole")] + (pairs ? ["--pairs-out", path("\(label)-whole.txt")] : []))
+        _ = try mirror(whole + ["--out-dir", path("\(label)-whole")]
+                       + (pairs ? ["--pairs-out", path("\(label)-whole.txt")] + pairOptions : []))
         let expected = try AtomicFile.read(path("\(label)-whole/match_pairs"))
         for shards in [1, 3, 7] {
             let folder = path("\(label)-\(shards)")
@@ -41,7 +44,7 @@ final class QueryShardCommandTests: XCTestCase {
             let parts = (1...shards).reversed().map { "\(folder)/match_pairs.part-\($0)-of-\(shards)" }
             // The pair list format is merge's to choose, as query's without shards.
             let format = settings.firstIndex(of: "--format").map { Array(settings[$0...($0 + 1)]) } ?? []
-            _ = try mirror(["merge"] + parts + (pairs ? ["--pairs-out", "\(folder).txt", "--index", index!] + format : []))
+            _ = try mirror(["merge"] + parts + (pairs ? ["--pairs-out", "\(folder).txt", "--index", index!] + format + pairOptions : []))
             XCTAssertTrue(try AtomicFile.read("\(folder)/match_pairs") == expected, "\(label): match_pairs of \(shards) shards")
             if pairs {
                 XCTAssertTrue(try AtomicFile.read("\(folder).txt") == AtomicFile.read(path("\(label)-whole.txt")),
@@ -55,6 +58,15 @@ final class QueryShardCommandTests: XCTestCase {
         try assertShardsJoinToTheWholeRun(["--top", "10", "--shortlist", "0", "--format", "tsv"], label: "tsv")
         try assertShardsJoinToTheWholeRun(["--top", "8", "--shortlist", "0", "--qe", "2", "--et", "1"], label: "qe")
         try assertShardsJoinToTheWholeRun(["--top", "10", "--shortlist", "20", "--format", "hloc"], label: "two-stage")
+        // Calibration and graph-aware selection: merge applies them as the unsharded query does.
+        let calibration = path("calibration.json")
+        try AtomicFile.write(Array("""
+            {"method": "logistic", "min_overlap": 0.5, "slope": 12, "intercept": -6,
+             "source": {"net": "n", "content_sha256": "s", "img_size": 1, "rmac_step": [1], "pca_dims": 0}}
+            """.utf8), to: calibration)
+        try assertShardsJoinToTheWholeRun(["--top", "10", "--shortlist", "0", "--format", "tsv"], label: "selection",
+                                          pairOptions: ["--calibration", calibration, "--min-prob", "0.4", "--mutual",
+                                                        "--min-degree", "2", "--connect", "--max-pairs", "500"])
         let features = directory.appendingPathComponent("features")
         try FileManager.default.createDirectory(at: features, withIntermediateDirectories: true)
         // A query list: the first 70 images' regions as .npy features ([D, R], no PCA in this index).
@@ -98,6 +110,22 @@ final class QueryShardCommandTests: XCTestCase {
         XCTAssertEqual(damaged.status, 1)
         XCTAssertTrue(damaged.stderr.contains("\(path("damaged")): corrupted query part"), damaged.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("merged/match_pairs")), "no output from bad parts")
+
+        let parts = [part(1), part(2), part(3)]
+        let selectionAlone = try merge(parts, ["--mutual"])
+        XCTAssertEqual(selectionAlone.status, 2)
+        XCTAssertTrue(selectionAlone.stderr.contains("--mutual applies to --pairs-out"), selectionAlone.stderr)
+        try AtomicFile.write(Array("""
+            {"method": "logistic", "min_overlap": 0.5, "slope": 12, "intercept": -6,
+             "source": {"net": "n", "content_sha256": "s", "img_size": 1, "rmac_step": [1], "pca_dims": 32}}
+            """.utf8), to: path("pca32.json"))
+        let names = try merge(parts, ["--pairs-out", path("p.txt"), "--image-list", path("x.txt"), "--calibration", path("pca32.json")])
+        XCTAssertEqual(names.status, 2)
+        XCTAssertTrue(names.stderr.contains("--calibration needs --index"), names.stderr)
+        let otherPCA = try merge(parts, ["--pairs-out", path("p.txt"), "--index", index!, "--calibration", path("pca32.json")])
+        XCTAssertEqual(otherPCA.status, 1)
+        XCTAssertTrue(otherPCA.stderr.contains(path("pca32.json")) && otherPCA.stderr.contains("pca"), otherPCA.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.txt")))
 
         let noIndex = try ProcessRunner.mirror(["query", "--feature-list", path("x.txt"), "--out-dir", path("y"), "--shard", "1/2"])
         XCTAssertEqual(noIndex.status, 2)

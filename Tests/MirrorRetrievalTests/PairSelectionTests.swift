@@ -45,6 +45,24 @@ final class PairSelectionTests: XCTestCase {
         XCTAssertEqual(floored.summary.imagesBelowFloor, 0)
     }
 
+    func testDegreeFloorKeepsEachImagesOwnBestPartners() {
+        // Image 0 already has a partner (1 chose it), but its own best, 2, is below the threshold:
+        // the floor adds {0,2} all the same, since a partner another image chose need not be one
+        // this image would match well.
+        let directed: [[(Int, Float)]] = [[(2, 0.6), (1, 0.5)], [(0, 0.8), (2, 0.1)], [(1, 0.7), (0, 0.6)]]
+        let results = directed.enumerated().map { query, list in
+            [Match(index: query, score: 1)] + list.map { Match(index: $0.0, score: $0.1) }
+        }
+        var options = PairSelection.Options(top: 1)
+        options.minScore = 0.65
+        let thresholded = PairSelection.select(results, regions: 1, options: options)
+        XCTAssertEqual(thresholded.edges.map { [$0.first, $0.second] }, [[0, 1], [1, 2]])
+        options.minDegree = 1
+        let floored = PairSelection.select(results, regions: 1, options: options)
+        XCTAssertEqual(floored.edges.map { [$0.first, $0.second] }, [[0, 1], [1, 2], [0, 2]])
+        XCTAssertEqual(floored.summary.added[.degree], 1)
+    }
+
     func testConnectUsesTheBestCrossPairAboveTheFloor() {
         // Cross pairs by their larger direction: {1,4} 0.4, {0,3} 0.32, {2,5} 0.3, ...
         let linked = select { $0.connect = true; $0.connectFloor = 0.3 }

@@ -8,12 +8,13 @@ enum MergeCommand {
     static let command = Command(
         name: "merge",
         summary: "Join the parts written by 'mirror query --shard K/N' into match_pairs and pair lists.",
-        synopsis: "PART... [--out-dir DIR] [--pairs-out FILE (--index INDEX | --image-list LIST)] [options]",
+        synopsis: "PART... [--out-dir DIR] [--pairs-out FILE (--index INDEX | --image-list LIST) [selection]] [options]",
         discussion: """
         Give every part of one run (e.g. results/match_pairs.part-*). Each shard must appear exactly \
         once and all parts must come from the same run (same index, queries and settings); anything \
         else is an error that names the part. The joined match_pairs, and the pair lists, are the \
-        bytes the unsharded 'mirror query' writes.
+        bytes the unsharded 'mirror query' writes, also with --calibration, --min-prob and the \
+        selection flags (--mutual, --min-degree, --connect, --max-pairs), which work as in 'mirror query'.
         """,
         options: [
             .value("out-dir", "DIR", help: "Folder for match_pairs (default: the folder of the first part)."),
@@ -23,6 +24,7 @@ enum MergeCommand {
             .value("index", "INDEX", help: "The run's index, for the image names of --pairs-out (its feature file stems)."),
             .value("image-list", "LIST", help: "Image names for --pairs-out, in database order."),
             .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions, cosine) from --pairs-out."),
+        ] + CalibrationOptions.specs + SelectionOptions.specs + [
             SharedOptions.quiet,
         ],
         run: { args, console in try MergeRunner.run(args, console: console) })
@@ -39,6 +41,11 @@ enum MergeRunner {
         if pairsOut != nil && (args.string("index") == nil) == (args.string("image-list") == nil) {
             throw UsageError("--pairs-out needs the image names: give --index INDEX or --image-list LIST", command: args.command)
         }
+        try SelectionOptions.requirePairsOut(args, pairsOut: pairsOut)
+        if args.isSet("calibration") && args.string("index") == nil {
+            throw UsageError("--calibration needs --index (the calibration must be for scores of its PCA dimension)",
+                             command: args.command)
+        }
         let files = try args.positionals.map { (path: $0, file: try QueryPartFile.read(from: $0)) }
         let results = try QueryPartFile.join(files)
         let first = files[0].file
@@ -50,15 +57,22 @@ enum MergeRunner {
                 throw UsageError("--pairs-out needs the database as its own queries; these parts ranked a query list",
                                  command: args.command)
             }
-            let names: [String], source: String
+            let names: [String], source: String, pcaDims: Int
             if let list = args.string("image-list") {
-                (names, source) = (try TextList.read(list), list)
+                (names, source, pcaDims) = (try TextList.read(list), list, 0)
             } else {
                 let path = args.string("index")!
-                (names, source) = (try RetrievalIndex.read(from: path).names, path)
+                let index = try RetrievalIndex.read(from: path)
+                (names, source, pcaDims) = (index.names, path, index.pca?.outputDims ?? 0)
             }
+            let (calibration, minProbability) = try CalibrationOptions.resolve(args, archive: nil, source: nil, pcaDims: pcaDims,
+                                                                                say: say)
+            // As 'mirror query': the selection picks among each query's results (self included).
+            let top = max(1, (results.map(\.count).max() ?? 1) - 1)
+            let selecting = try SelectionOptions.parse(args, top: top, minScore: minScore, minProbability: minProbability)
             try QueryOutputs.writePairs(results, regions: first.regions, names: names, namesSource: source, to: pairsOut,
-                                        format: format, minScore: minScore, say: say)
+                                        format: format, minScore: minScore, calibration: calibration,
+                                        minProbability: minProbability, selection: selecting, say: say)
         }
         return 0
     }

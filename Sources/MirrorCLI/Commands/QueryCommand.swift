@@ -97,9 +97,7 @@ struct QueryOptions {
         if pairsOut != nil && queryList != nil {
             throw UsageError("--pairs-out needs the database as its own queries (no --query-list)", command: args.command)
         }
-        if let flag = ["calibration", "min-prob", "min-degree", "mutual", "connect", "max-pairs"].first(where: args.isSet), pairsOut == nil {
-            throw UsageError("--\(flag) applies to --pairs-out", command: args.command)
-        }
+        try SelectionOptions.requirePairsOut(args, pairsOut: pairsOut)
         if minScore != nil && pca.euclidean {
             throw UsageError("--min-score applies to cosine scores, not to --euclidean-dist distances", command: args.command)
         }
