@@ -109,12 +109,24 @@ def reconstruct(work, images, base, label, pairs):
     return f"| {label} | {listed} | {len(models)} | {registered} | {points} | {matched:.1f} | {mapped:.1f} |"
 
 
+DEFAULT_VARIANTS = [
+    ("top 5", "--top 5"),
+    ("top 10", "--top 10"),
+    ("top 20", "--top 20"),
+    ("--mutual top 10 + --min-degree 5", "--top 10 --mutual --min-degree 5"),
+    ("top 20 + --min-prob 0.2 + --min-degree 5 + --connect", "--top 20 --min-prob 0.2 --min-degree 5 --connect"),
+    ("defaults", ""),
+]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mirror", required=True, help="the mirror binary")
     parser.add_argument("--work", required=True, help="scratch folder")
     parser.add_argument("--views", type=int, default=48)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--selection", action="append", help='"label=mirror pairs options", repeatable')
+    parser.add_argument("--no-exhaustive", action="store_true", help="skip exhaustive matching")
     args = parser.parse_args()
     root = os.path.join(os.path.dirname(__file__), "..", "photos", "train")
     photos = sorted(glob.glob(os.path.join(root, "*.jpg")))[::5][:9]
@@ -124,21 +136,15 @@ def main():
     base = os.path.join(args.work, "features.db")
     if not os.path.exists(base):
         pycolmap.extract_features(base, images, camera_mode=pycolmap.CameraMode.SINGLE)
-    rows = [reconstruct(args.work, images, base, "exhaustive", None)]
-    variants = [
-        ("top 5", ["--top", "5"]),
-        ("top 10", ["--top", "10"]),
-        ("top 20 (default)", ["--top", "20"]),
-        ("--mutual top 5 + --min-degree 3", ["--top", "5", "--mutual", "--min-degree", "3"]),
-        ("top 3 + --min-degree 3 + --connect", ["--top", "3", "--min-degree", "3", "--connect"]),
-    ]
-    for label, options in variants:
-        pairs = os.path.join(args.work, "pairs-" + label.split(" (")[0].replace(" ", "_").replace("-", "") + ".txt")
-        subprocess.run([args.mirror, "pairs", images, "--out", pairs, "--quiet"] + options, check=True)
-        rows.append(reconstruct(args.work, images, base, label, pairs))
     print("| pairs from | pairs matched | models | registered images (largest) | 3-D points (largest) | match s | map s |")
     print("|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    if not args.no_exhaustive:
+        print(reconstruct(args.work, images, base, "exhaustive", None), flush=True)
+    variants = [tuple(s.split("=", 1)) for s in args.selection] if args.selection else DEFAULT_VARIANTS
+    for label, options in variants:
+        pairs = os.path.join(args.work, "pairs-" + label.split(" (")[0].replace(" ", "_").replace("-", "") + ".txt")
+        subprocess.run([args.mirror, "pairs", images, "--out", pairs, "--quiet"] + options.split(), check=True)
+        print(reconstruct(args.work, images, base, label, pairs), flush=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,24 @@ enum SelectionOptions {
         }
     }
 
+    /// The flags that choose pairs. `mirror pairs` given none of them uses `pairsDefault`; given
+    /// any, exactly what they say (so `--top 5` alone is plain top 5).
+    static let choosingFlags = ["top", "min-score", "min-prob", "min-degree", "mutual", "connect", "max-pairs"]
+
+    /// What `mirror pairs` selects when no choosing flag is given, chosen by measurement
+    /// (Docs/BENCHMARKS.md, "Pair selection"): every image's 10 best partners, the least depth that
+    /// left no image with a matchable partner without one on both held-out sets, and the
+    /// components linked (one model in incremental mapping) down to `connectFloor`. Not by
+    /// probability: beyond each image's 10 best, pairs with P ≥ 0.5 added nothing there, and the
+    /// shipped calibration fits PCA-256 scores only (more than 256 images), so a default built
+    /// on it would change at that size.
+    static func pairsDefault(connectFloor: Double) -> PairSelection.Options {
+        var options = PairSelection.Options(top: 10)
+        options.connect = true
+        options.connectFloor = connectFloor
+        return options
+    }
+
     /// Partners per image to rank so that `--min-degree` and `--connect` have candidates beyond `top`.
     static let connectDepth = 50
 
@@ -57,7 +75,7 @@ enum SelectionOptions {
             s.added[reason].map { "\($0) \(reason.rawValue)" }
         }.joined(separator: " + ")
         return "\(s.pairs) pairs (\(added)); images by number of partners {\(degrees)}; components \(s.componentsBefore) → "
-            + "\(s.componentsAfter); \(s.imagesBelowFloor) images below --min-degree \(options.minDegree)"
+            + "\(s.componentsAfter)" + (options.minDegree > 0 ? "; \(s.imagesBelowFloor) images below --min-degree \(options.minDegree)" : "")
             + (s.floorOverBudget ? "; the floor and links alone exceed --max-pairs (all kept)" : "")
     }
 }

@@ -81,6 +81,23 @@ final class CalibrateCommandTests: XCTestCase {
         XCTAssertEqual(try pairs(["--out", path("own.tsv"), "--weights", path("calibrated.h5"), "--min-prob", "0.9"]).status, 0)
         XCTAssertEqual(try String(contentsOfFile: path("own.tsv"), encoding: .utf8).split(separator: "\n").count, sure.count + 1)
 
+        // No choosing flag: the default selection, whatever the calibration; it is exactly the flags
+        // it names, and --top alone is plain top-k.
+        func run(_ arguments: [String]) throws -> (stderr: String, list: [UInt8]) {
+            let out = path("list-\(arguments.count).txt")
+            let result = try ProcessRunner.mirror(["pairs", demo.path, "--img-size", "224", "--out", out] + arguments,
+                                                  currentDirectory: TestPaths.repositoryRoot)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return (result.stderr, try AtomicFile.read(out))
+        }
+        let calibratedDefault = try run(["--weights", path("calibrated.h5")])
+        XCTAssertTrue(calibratedDefault.stderr.contains("the default selection, --top 10 --connect"), calibratedDefault.stderr)
+        let plainDefault = try run([])
+        XCTAssertTrue(plainDefault.stderr.contains("the default selection, --top 10 --connect"), plainDefault.stderr)
+        XCTAssertTrue(plainDefault.list == calibratedDefault.list)
+        XCTAssertTrue(plainDefault.list == (try run(["--top", "10", "--connect", "--quiet"]).list))
+        XCTAssertFalse(try run(["--top", "5"]).stderr.contains("selection"), "--top alone is plain top-k")
+
         // A threshold nothing passes is an empty graph: an error, not an empty list.
         let empty = try pairs(["--out", path("empty.tsv"), "--min-score", "0.99"])
         XCTAssertEqual(empty.status, 1)

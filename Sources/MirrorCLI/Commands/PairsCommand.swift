@@ -22,11 +22,16 @@ enum PairsCommand {
         --new-only then writes just the pairs that involve them. With a calibration (the weight file's, or \
         --calibration) --format tsv adds each pair's probability of overlapping and --min-prob selects by it; \
         --mutual, --min-degree, --connect and --max-pairs choose pairs beyond top-k and print a summary \
-        (each unordered pair is then listed once).
+        (each unordered pair is then listed once). Without any of --top, --min-score, --min-prob, \
+        --min-degree, --mutual, --connect and --max-pairs, the default selection is used: every image's \
+        10 best partners, and the parts of the pair graph linked by their best cross pairs (--top 10 \
+        --connect), chosen by measurement (Docs/BENCHMARKS.md, "Pair selection"). Give --top K alone \
+        for plain top-k.
         """,
         options: [
             .value("out", "FILE", help: "Pair list to write.", default: "pairs.txt"),
-            .value("top", "K", help: "Pairs kept per image (self excluded).", default: "20"),
+            .value("top", "K", help: "Pairs kept per image (self excluded). Default: 10 with --connect (the default "
+                   + "selection, above); 20 when other choosing flags are given."),
             .value("format", "FMT", help: "Pair list format.", default: "colmap", allowed: PairList.Format.allCases.map(\.rawValue)),
             .value("min-score", "S", help: "Drop pairs scoring below S (sum/regions)."),
             .value("features", "DIR", help: "Where features are stored and reused (one subfolder per model and settings)."),
@@ -48,7 +53,7 @@ enum PairsRunner {
     static func run(_ args: ParsedArguments, console: Console) throws -> Int32 {
         try args.checkPositionals(1...1, describing: "the image folder or list")
         let input = args.positionals[0]
-        let top = try args.int("top", in: 1...Int.max)!
+        let top = try args.int("top", in: 1...Int.max) ?? 20
         let format = PairList.Format(rawValue: try args.choice("format")!)!
         let minScore = try args.double("min-score")
         let selection = try ModelSelection.resolve(args)
@@ -114,7 +119,11 @@ enum PairsRunner {
                                  imageSize: size, rmacSteps: steps, pcaDims: index.pca?.outputDims ?? 0)
         let (calibration, minProbability) = try CalibrationOptions.resolve(
             args, archive: selection.archive, source: source, pcaDims: source.pcaDims) { if !quiet { console.err("mirror pairs: " + $0) } }
-        let selecting = try SelectionOptions.parse(args, top: top, minScore: minScore, minProbability: minProbability)
+        let defaults = !SelectionOptions.choosingFlags.contains(where: args.isSet)
+        let selecting = defaults
+            ? SelectionOptions.pairsDefault(connectFloor: try args.double("connect-floor", in: -1...1)!)
+            : try SelectionOptions.parse(args, top: top, minScore: minScore, minProbability: minProbability)
+        if defaults && !quiet { console.err("mirror pairs: the default selection, --top 10 --connect") }
         // +1: each image finds itself first (self pairs are dropped from the list).
         let results = QueryExpansion.run(matcher: matcher, queries: nil,
                                          top: SelectionOptions.depth(selecting, top: top, images: index.count))
