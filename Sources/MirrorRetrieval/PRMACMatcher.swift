@@ -50,6 +50,8 @@ public struct PRMACMatcher: Sendable {
     var shortlistQueryBlock = GlobalShortlist.queryBlock
     /// Images per query-expansion chunk (tests); nil: as many as `memoryBudget` holds (`QueryExpansion`).
     var expansionChunkImages: Int?
+    /// The database's stage-1 vectors, shared by copies of this matcher (same database).
+    let databaseGlobals = DatabaseGlobals()
 
     /// Number of database images.
     public var count: Int { database.rows / regions }

@@ -122,8 +122,9 @@ public enum PairSelection {
         var summary = Summary()
         summary.componentsBefore = components.count
         if options.connect && components.count > 1 {
-            let candidates = best.filter { $0.value >= options.connectFloor && chosen[$0.key] == nil }
-                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            // An array, not a filtered dictionary: at 10⁵ images × 50 partners the copy is the peak.
+            let candidates = best.compactMap { $0.value >= options.connectFloor && chosen[$0.key] == nil ? ($0.key, $0.value) : nil }
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
             for (k, _) in candidates where components.count > 1 {
                 let a = Int(k >> 32), b = Int(k & 0xFFFF_FFFF)
                 if components.union(a, b) { add(edge(a, b, .link)); degree[a] += 1; degree[b] += 1 }

@@ -15,7 +15,8 @@ import MirrorCore
 /// Scores are the exhaustive ones: stage 2 runs the same sgemm + `TileReduction` on the same
 /// rows, so a database image in the shortlist gets the score the exhaustive matcher gives it.
 ///
-/// Memory: the matcher's database + the candidates (`Q · K · 4` bytes) + per worker one gathered
+/// Memory: the matcher's database + its global vectors (`N · D · 4` bytes, kept for the
+/// matcher's life, `DatabaseGlobals`) + the candidates (`Q · K · 4` bytes) + per worker one gathered
 /// block of the K candidates (`K · R · D · 4` bytes: 3.5 MiB at K = 100) and its `R × K·R` tile.
 struct ShortlistSearch {
     let matcher: PRMACMatcher
@@ -32,7 +33,9 @@ struct ShortlistSearch {
         let k = max(0, min(top, matcher.count))
         guard queryCount > 0, k > 0 else { return Array(repeating: [], count: queryCount) }
 
-        let databaseGlobals = matcher.shortlistDescriptor.compute(database, regions: r)
+        let databaseGlobals = matcher.databaseGlobals.vectors(matcher.shortlistDescriptor) {
+            matcher.shortlistDescriptor.compute(database, regions: r)
+        }
         let queryGlobals = queries.map { matcher.shortlistDescriptor.compute($0, regions: r) }
             ?? Array(databaseGlobals[(range.lowerBound * d)..<(range.upperBound * d)])
         let (candidates, perQuery) = GlobalShortlist.candidates(queries: queryGlobals, database: databaseGlobals, dims: d,
@@ -99,5 +102,23 @@ private struct RescoreScratch {
         buffers = [k * r * d, r * d, r * k * r, k, k * r].map { AlignedBuffer(count: $0) }
         (gathered, query, tile) = (buffers[0].pointer, buffers[1].pointer, buffers[2].pointer)
         (scores, norms) = (buffers[3].pointer, buffers[4].pointer)
+    }
+}
+
+/// The database's global vectors (`GlobalDescriptor`), computed on the first two-stage `match` and
+/// kept: query expansion calls `match` once per chunk and round, and each call would otherwise
+/// read the whole database again (N·R·D floats; a second or so at 10⁵ images). Holds `N · D`
+/// floats, what one call needed anyway.
+final class DatabaseGlobals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cached: (descriptor: GlobalDescriptor, vectors: [Float])?
+
+    func vectors(_ descriptor: GlobalDescriptor, compute: () -> [Float]) -> [Float] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached, cached.descriptor == descriptor { return cached.vectors }
+        let vectors = compute()
+        cached = (descriptor, vectors)
+        return vectors
     }
 }
