@@ -54,19 +54,21 @@ public enum PairListEvaluation {
     ///   - maxPartners: the largest k of the recall curve.
     public static func evaluate(images: Int, overlaps: [(first: Int, second: Int, overlap: Double)], minOverlap: Double,
                                 listed: [ListedPair], maxPartners: Int = 50) -> Result {
-        func key(_ a: Int, _ b: Int) -> Int { min(a, b) * images + max(a, b) }
-        var truth: [Int: Double] = [:]
+        let key = PairList.key
+        func ends(_ k: Int64) -> (Int, Int) { (Int(k >> 32), Int(k & 0xFFFF_FFFF)) }
+        var truth: [Int64: Double] = [:]
         for (a, b, overlap) in overlaps where a != b { truth[key(a, b)] = max(truth[key(a, b)] ?? 0, overlap) }
         let matchable = Set(truth.filter { $0.value >= minOverlap }.keys)
         var partnersInTruth = [[Int]](repeating: [], count: images)
         for pair in matchable {
-            partnersInTruth[pair / images].append(pair % images)
-            partnersInTruth[pair % images].append(pair / images)
+            let (a, b) = ends(pair)
+            partnersInTruth[a].append(b)
+            partnersInTruth[b].append(a)
         }
 
         // Listed pairs, unordered, with the best score either direction gave.
-        var scores: [Int: Double] = [:]
-        var order: [Int] = []
+        var scores: [Int64: Double] = [:]
+        var order: [Int64] = []
         for pair in listed where pair.first != pair.second {
             let k = key(pair.first, pair.second)
             if let seen = scores[k] {
@@ -78,7 +80,7 @@ public enum PairListEvaluation {
         }
         let found = order.filter(matchable.contains)
         var connected = [Bool](repeating: false, count: images)
-        for pair in found { connected[pair / images] = true; connected[pair % images] = true }
+        for pair in found { let (a, b) = ends(pair); connected[a] = true; connected[b] = true }
         let withMatchable = partnersInTruth.indices.filter { !partnersInTruth[$0].isEmpty }
 
         var map: Double? = nil
@@ -87,7 +89,7 @@ public enum PairListEvaluation {
             // Every image's listed partners, best score first (ties by index, for a stable order).
             var ranked = [[(partner: Int, score: Double)]](repeating: [], count: images)
             for k in order {
-                let a = k / images, b = k % images, score = scores[k]!
+                let (a, b) = ends(k), score = scores[k]!
                 ranked[a].append((b, score))
                 ranked[b].append((a, score))
             }
@@ -97,7 +99,7 @@ public enum PairListEvaluation {
                     .reduce(0, +) / Double(withMatchable.count)
             }
             let longest = min(maxPartners, ranked.map(\.count).max() ?? 0)
-            var kept = Set<Int>(), hits = 0
+            var kept = Set<Int64>(), hits = 0
             for k in stride(from: 1, through: longest, by: 1) {
                 for i in ranked.indices where ranked[i].count >= k {
                     let pair = key(i, ranked[i][k - 1].partner)
