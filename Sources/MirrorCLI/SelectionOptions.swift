@@ -14,8 +14,7 @@ enum SelectionOptions {
     /// `--calibration`, `--min-prob` and the selection flags shape a pair list: without
     /// `--pairs-out` (query, merge) they would do nothing, which is an error rather than a surprise.
     static func requirePairsOut(_ args: ParsedArguments, pairsOut: String?) throws {
-        let flags = ["calibration", "min-prob", "min-degree", "mutual", "connect", "connect-floor", "max-pairs"]
-        if pairsOut == nil, let flag = flags.first(where: args.isSet) {
+        if pairsOut == nil, let flag = (CalibrationOptions.specs + specs).map(\.name).first(where: args.isSet) {
             throw UsageError("--\(flag) applies to --pairs-out", command: args.command)
         }
     }
@@ -55,10 +54,16 @@ enum SelectionOptions {
         return options
     }
 
-    /// Results per image the selection needs (self included), at most `images`.
+    /// Results per image the selection needs (self included), at most `images`; `top` is plain
+    /// top-k's when there is no selection.
     static func depth(_ options: PairSelection.Options?, top: Int, images: Int) -> Int {
         guard let options else { return min(top + 1, images) }
-        return min(max(top, options.minDegree, options.connect ? connectDepth : 0) + 1, images)
+        return min(max(options.top, options.minDegree, options.connect ? connectDepth : 0) + 1, images)
+    }
+
+    /// `pairsDefault` as the flags that give it, for the notice `mirror pairs` prints.
+    static func defaultFlags(_ options: PairSelection.Options) -> String {
+        "--top \(options.top)" + (options.connect ? " --connect" : "")
     }
 
     /// The selected pairs as pair-list pairs (each unordered pair once, `first < second`).

@@ -34,6 +34,9 @@ public enum PairList {
     /// every pair set and pair-keyed table (dedupe, selection, ground-truth lookups).
     public static func key(_ a: Int, _ b: Int) -> Int64 { Int64(min(a, b)) << 32 | Int64(max(a, b)) }
 
+    /// The two images of a `key`, smaller first.
+    public static func ends(_ key: Int64) -> (Int, Int) { (Int(key >> 32), Int(key & 0xFFFF_FFFF)) }
+
     /// Pairs in the format's order; `minScore` drops weaker pairs (scores are `sum / R`, cosine),
     /// `minProbability` those whose `calibration` probability is lower.
     public static func pairs(_ results: [[Match]], regions: Int, format: Format, minScore: Double? = nil,

@@ -54,8 +54,7 @@ public enum PairListEvaluation {
     ///   - maxPartners: the largest k of the recall curve.
     public static func evaluate(images: Int, overlaps: [(first: Int, second: Int, overlap: Double)], minOverlap: Double,
                                 listed: [ListedPair], maxPartners: Int = 50) -> Result {
-        let key = PairList.key
-        func ends(_ k: Int64) -> (Int, Int) { (Int(k >> 32), Int(k & 0xFFFF_FFFF)) }
+        let (key, ends) = (PairList.key, PairList.ends)
         var truth: [Int64: Double] = [:]
         for (a, b, overlap) in overlaps where a != b { truth[key(a, b)] = max(truth[key(a, b)] ?? 0, overlap) }
         let matchable = Set(truth.filter { $0.value >= minOverlap }.keys)

@@ -126,7 +126,7 @@ public enum PairSelection {
             let candidates = best.compactMap { $0.value >= options.connectFloor && chosen[$0.key] == nil ? ($0.key, $0.value) : nil }
                 .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
             for (k, _) in candidates where components.count > 1 {
-                let a = Int(k >> 32), b = Int(k & 0xFFFF_FFFF)
+                let (a, b) = PairList.ends(k)
                 if components.union(a, b) { add(edge(a, b, .link)); degree[a] += 1; degree[b] += 1 }
             }
         }

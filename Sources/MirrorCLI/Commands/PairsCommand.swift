@@ -123,7 +123,7 @@ enum PairsRunner {
         let selecting = defaults
             ? SelectionOptions.pairsDefault(connectFloor: try args.double("connect-floor", in: -1...1)!)
             : try SelectionOptions.parse(args, top: top, minScore: minScore, minProbability: minProbability)
-        if defaults && !quiet { console.err("mirror pairs: the default selection, --top 10 --connect") }
+        if defaults, let selecting, !quiet { console.err("mirror pairs: the default selection, " + SelectionOptions.defaultFlags(selecting)) }
         // +1: each image finds itself first (self pairs are dropped from the list).
         let results = QueryExpansion.run(matcher: matcher, queries: nil,
                                          top: SelectionOptions.depth(selecting, top: top, images: index.count))
